@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
+# agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
+# `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
+# peer benchmark) and the npm dependencies. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  ffmpeg
+  gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
+  iproute2 iptables systemd
+  python3-opencv python3-numpy
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# .npmrc sets onnxruntime-node-install=skip (its CUDA add-on download is unreachable; the CPU
+# and WebGPU providers are bundled). `npm ci` also builds dist/ through the prepare script.
+npm ci --no-audit --no-fund
