@@ -1,0 +1,95 @@
+// check-config through the real CLI, with the real models, ffprobe and MariaDB.
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { exampleConfig, writeConfig } from '../helpers/config.js';
+import { hasMedia, hasModels, mediaDir, modelsDir, skipNotice } from '../helpers/env.js';
+
+const env = { ROADSIDE_MODELS_DIR: modelsDir };
+
+function configWith(mutate: (c: ReturnType<typeof exampleConfig>) => void): string {
+  const raw = exampleConfig();
+  raw.camera.source.url = `${mediaDir}/in/nhutanh_test1.mp4`;
+  raw.queue.state_dir = '/tmp/rsa-check-config-state';
+  raw.operate.log_file = null;
+  mutate(raw);
+  return writeConfig(raw);
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('check-config, schema only', () => {
+  it('exits 78 on an unknown key, naming it', async () => {
+    const r = await runCli(['check-config', '--no-probes', configWith((c) => (c.camera.fsp = 5))], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('camera.fsp: unknown key');
+  });
+
+  it('exits 78 on a wrong type, naming the field', async () => {
+    const r = await runCli(['check-config', '--no-probes', configWith((c) => (c.central.port = '3306'))], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/central\.port: .*expected number/);
+  });
+
+  it('exits 78 on a file that is not JSON', async () => {
+    const r = await runCli(['check-config', writeConfig('{"camera": [')], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/RSA_CONFIG_READ[\s\S]*not valid JSON/);
+  });
+
+  it('exits 64 on a usage error', async () => {
+    const r = await runCli(['check-config'], { env });
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/missing required argument 'file'/);
+  });
+});
+
+describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia, modelsDir))('check-config, probes', () => {
+  it('passes on the example config pointed at a real clip', async () => {
+    const r = await runCli(['check-config', configWith(() => undefined)], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok {4}models\.scene\.path: .*yolox_nano\.onnx loads/);
+    expect(r.stdout).toMatch(/ok {4}camera\.source\.url: .* answers: \w+ 1920 1080/);
+    expect(r.stdout).toMatch(/ok {4}central: root@127\.0\.0\.1:3306\/test accepts the connection/);
+  });
+
+  it('fails with exit 78 on a missing model file, naming the field and file', async () => {
+    const r = await runCli(['check-config', configWith((c) => (c.models.scene.path = 'coco/missing.onnx'))], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/FAIL {2}models\.scene\.path: model file not found or not readable: .*coco\/missing\.onnx/);
+  });
+
+  it('fails on a model file that is not a model', async () => {
+    const bogus = writeConfig('not an onnx model', 'bogus.onnx');
+    const r = await runCli(['check-config', configWith((c) => (c.models.plate_reader.path = bogus))], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/FAIL {2}models\.plate_reader\.path: .*bogus\.onnx does not load in ONNX Runtime/);
+  });
+
+  it('fails with exit 69 on an unreachable camera, with the password redacted', async () => {
+    const port = await closedPort();
+    const r = await runCli(['check-config', configWith((c) => (c.camera.source.url = `rtsp://admin:topsecret@127.0.0.1:${port}/live`))], {
+      env,
+    });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(new RegExp(`FAIL {2}camera\\.source\\.url: rtsp://admin:\\*\\*\\*@127\\.0\\.0\\.1:${port}/live: .*(refused|Connection)`, 'i'));
+    expect(r.stdout + r.stderr).not.toContain('topsecret');
+  });
+
+  it('fails with exit 69 on a wrong MySQL password, naming the credentials', async () => {
+    const r = await runCli(['check-config', configWith((c) => (c.central.password_env = 'RSA_TEST_WRONG_PW'))], {
+      env: { ...env, RSA_TEST_WRONG_PW: 'definitely-wrong' },
+    });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/FAIL {2}central\.user \/ password: root@127\.0\.0\.1:3306\/test: .*Access denied/);
+    expect(r.stdout + r.stderr).not.toContain('definitely-wrong');
+  });
+});
