@@ -18,7 +18,7 @@ interface JsonSchema {
 }
 
 function typeOf(s: JsonSchema): string {
-  if (s.const !== undefined) return `"${String(s.const)}"`;
+  if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' \\| ');
   const alts = s.anyOf ?? s.oneOf;
   if (alts) return alts.map(typeOf).join(' \\| ');
@@ -37,7 +37,7 @@ function rows(s: JsonSchema, path: string, required: boolean, out: string[]): vo
     out.push(`| \`${path}\` | one of ${alts.length} kinds (by \`type\`) | ${required ? 'required' : ''} | ${s.description ?? ''} |`);
     for (const alt of alts) {
       const kind = alt.properties?.type?.const;
-      rows({ ...alt, description: undefined }, kind === undefined ? path : `${path} (type=${String(kind)})`, required, out);
+      rows({ ...alt, description: undefined }, kind === undefined ? path : `${path} (type=${JSON.stringify(kind)})`, required, out);
     }
     return;
   }
@@ -64,6 +64,7 @@ export function renderConfigReference(): string {
     '| key | type | default | meaning |',
     '|---|---|---|---|',
   ];
-  rows(configJsonSchema() as JsonSchema, '', true, out);
+  const schema: JsonSchema = configJsonSchema();
+  rows(schema, '', true, out);
   return out.join('\n') + '\n';
 }

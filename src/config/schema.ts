@@ -33,5 +33,5 @@ export type OperateConfig = Config['operate'];
 export type BackoffConfig = CameraConfig['reconnect'];
 
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(ConfigSchema, { io: 'input', target: 'draft-2020-12' });
 }

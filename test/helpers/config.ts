@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './env.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test cases reach into any field
 export type RawConfig = Record<string, any>;
 
 /** A deep copy of the example config.json, to change per case. */
