@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   RSA_QUEUE_CORRUPT: 'The SQLite queue file is corrupt; it was moved aside and a new one started.',
   RSA_QUEUE_FULL: 'The queue could not store a record (disk full or byte bound reached with nothing left to shed).',
   RSA_QUEUE_IO: 'The SQLite queue file could not be opened or written.',
+  RSA_HEALTH_LISTEN: 'The health endpoint (operate.health) could not listen on its host and port (in use, bad address).',
   RSA_NOT_IMPLEMENTED: 'The verb exists but is not built yet in this version.',
 } as const;
 
