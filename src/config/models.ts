@@ -15,6 +15,10 @@ export const InputSchema = z
       .default('letterbox-center')
       .describe('How the image is fitted into the input size.'),
     pad_value: z.number().int().min(0).max(255).default(114).describe('Letterbox padding value (0-255).'),
+    interpolation: z
+      .enum(['bilinear', 'area'])
+      .default('bilinear')
+      .describe('Resampling: bilinear (OpenCV INTER_LINEAR), or area averaging when shrinking (INTER_AREA).'),
   })
   .describe('Preprocessing the model expects.');
 
@@ -104,6 +108,14 @@ export const ModelsSchema = z
     provider: z.enum(['cpu', 'cuda', 'webgpu']).default('cpu').describe('ONNX Runtime execution provider.'),
     require_gpu: z.boolean().default(false).describe('Refuse to start when the GPU provider cannot be used (instead of falling back to CPU).'),
     intra_op_threads: z.number().int().min(1).max(64).default(1).describe('Threads per inference session; 1 is fastest next to ffmpeg on a small box.'),
+    allow_spinning: z
+      .boolean()
+      .default(false)
+      .describe('Let idle ONNX Runtime intra-op threads spin-wait (only matters with intra_op_threads > 1; spinning burns CPU that ffmpeg needs).'),
+    plates_for: z
+      .enum(['all', 'suspects'])
+      .default('suspects')
+      .describe('Read the plate of every motorcycle, or only of those with a rider not judged helmeted (saves a text-detection run per helmeted motorcycle).'),
     scene: DetectorSchema.describe('Scene detector: persons and motorcycles.'),
     helmet: HelmetSchema,
     plate_locator: PlateLocatorSchema.prefault({ type: 'ppocr_det' }),

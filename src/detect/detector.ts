@@ -1,0 +1,200 @@
+// The two-stage detection pipeline on one frame, in the calling thread:
+// scene detector → riders → helmet verdict per rider → plate location → plate OCR.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
+import { AgentError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Detection, Frame, FrameAnalysis, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
+import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
+import { ObjectDetector } from './object-detector.js';
+import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
+import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
+import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
+import { Stopwatch } from './timings.js';
+
+/** The detect stage as the rest of the agent sees it. */
+export interface Detector {
+  /** The execution provider really in use (after any fallback). */
+  readonly provider: Provider;
+  /** Why the configured GPU provider is not in use; null when it is, or when cpu was configured. */
+  readonly fallbackReason: string | null;
+  /** Model identity per role, `file@sha256-8`, e.g. `{ scene: "yolox_nano.onnx@c789161e" }`. */
+  readonly modelIds: Readonly<Record<string, string>>;
+  /** One frame through the whole pipeline. One call at a time. */
+  analyze(frame: Frame): Promise<FrameAnalysis>;
+  close(): Promise<void>;
+}
+
+export type PlateScope = 'all' | 'suspects';
+
+export interface DetectorOptions {
+  /** Replaces onnxruntime-node's session creation (tests). */
+  sessionFactory?: SessionFactory;
+  /** Overrides models.plates_for: read plates of every motorcycle, or only of those with a rider not judged helmeted. */
+  plates?: PlateScope;
+  riderRule?: RiderRule;
+  /** Monotonic milliseconds for the step timings. */
+  now?: () => number;
+}
+
+type ModelKey = 'scene' | 'helmet' | 'plate_locator' | 'plate_reader';
+
+/** `file@` + the first 8 hex digits of the file's sha256. */
+export function modelId(file: string): string {
+  const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  return `${basename(file)}@${sha.slice(0, 8)}`;
+}
+
+export function checkFrame(frame: Frame): void {
+  const want = frame.width * frame.height * 3;
+  if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== want) {
+    throw new AgentError(
+      'RSA_FRAME_INVALID',
+      `frame ${frame.seq}: ${frame.data.length} bytes for ${frame.width}x${frame.height} RGB24 (want ${want})`,
+    );
+  }
+}
+
+export async function createDetector(loaded: LoadedConfig, logger: Logger, options: DetectorOptions = {}): Promise<Detector> {
+  const m = loaded.config.models;
+  const log = logger.child({ stage: 'detect' });
+  for (const { field, file } of modelFiles(loaded)) {
+    if (!existsSync(file)) throw new AgentError('RSA_MODEL_MISSING', `${field}: model file not found: ${file}`);
+  }
+  const files: Partial<Record<ModelKey, string>> = {
+    scene: resolveModelPath(loaded.modelsDir, m.scene.path),
+    helmet: resolveModelPath(loaded.modelsDir, m.helmet.type === 'classifier' ? m.helmet.path : m.helmet.detector.path),
+    plate_reader: resolveModelPath(loaded.modelsDir, m.plate_reader.path),
+  };
+  if (m.plate_locator.type === 'detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.detector.path);
+  if (m.plate_locator.type === 'ppocr_det') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.path);
+  if (m.plate_reader.type === 'ppocr_rec') {
+    const keys = resolveModelPath(loaded.modelsDir, m.plate_reader.keys);
+    if (!existsSync(keys)) throw new AgentError('RSA_MODEL_MISSING', `models.plate_reader.keys: file not found: ${keys}`);
+  }
+  const modelIds: Record<string, string> = {};
+  for (const [k, f] of Object.entries(files)) modelIds[k] = modelId(f);
+
+  const opened = await openSessions(
+    files as Record<string, string>,
+    { provider: m.provider, requireGpu: m.require_gpu, intraOpThreads: m.intra_op_threads, allowSpinning: m.allow_spinning },
+    log,
+    options.sessionFactory,
+  );
+  const s = opened.sessions as Partial<Record<ModelKey, ModelSession>>;
+  try {
+    const scene = new ObjectDetector(s.scene!, m.scene, 'scene');
+    const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
+    let locator: PlateLocator | null = null;
+    if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
+    if (m.plate_locator.type === 'ppocr_det') locator = new PpocrPlateLocator(s.plate_locator!, m.plate_locator);
+    const reader: PlateReader =
+      m.plate_reader.type === 'cct'
+        ? new CctPlateReader(s.plate_reader!, m.plate_reader)
+        : new PpocrPlateReader(s.plate_reader!, resolveModelPath(loaded.modelsDir, m.plate_reader.keys));
+    log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads }, 'detector ready');
+    return new Pipeline({
+      provider: opened.provider,
+      fallbackReason: opened.fallbackReason,
+      modelIds,
+      sessions: Object.values(opened.sessions),
+      scene,
+      helmet,
+      locator,
+      reader,
+      plates: options.plates ?? m.plates_for,
+      riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
+      now: options.now ?? (() => performance.now()),
+    });
+  } catch (err) {
+    await Promise.allSettled(Object.values(opened.sessions).map((x) => x.release()));
+    throw err;
+  }
+}
+
+interface PipelineParts {
+  provider: Provider;
+  fallbackReason: string | null;
+  modelIds: Record<string, string>;
+  sessions: ModelSession[];
+  scene: ObjectDetector;
+  helmet: HelmetJudge;
+  locator: PlateLocator | null;
+  reader: PlateReader;
+  plates: PlateScope;
+  riderRule: RiderRule;
+  now: () => number;
+}
+
+class Pipeline implements Detector {
+  readonly provider: Provider;
+  readonly fallbackReason: string | null;
+  readonly modelIds: Readonly<Record<string, string>>;
+  private busy = false;
+  private closed = false;
+
+  constructor(private readonly p: PipelineParts) {
+    this.provider = p.provider;
+    this.fallbackReason = p.fallbackReason;
+    this.modelIds = p.modelIds;
+  }
+
+  async analyze(frame: Frame): Promise<FrameAnalysis> {
+    if (this.closed) throw new Error('detector is closed');
+    if (this.busy) throw new Error('detector: analyze() called while another frame is in flight');
+    this.busy = true;
+    try {
+      return await this.run(frame);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async run(frame: Frame): Promise<FrameAnalysis> {
+    checkFrame(frame);
+    const p = this.p;
+    const sw = new Stopwatch(p.now);
+    const t0 = p.now();
+    const detections = await p.scene.detect(frame, sw);
+
+    sw.start();
+    const persons = detections.filter((d) => d.role === 'person');
+    const motos = detections.filter((d) => d.role === 'motorcycle');
+    const assignment = assignRiders(persons, motos, p.riderRule);
+    const riderPersons: Detection[] = [];
+    const riderOf: number[] = [];
+    assignment.forEach((list, m) => list.forEach((pi) => (riderPersons.push(persons[pi]!), riderOf.push(m))));
+    sw.lap('riders');
+
+    const verdicts = await p.helmet.judge(frame, riderPersons, sw);
+    const riders: Rider[][] = motos.map(() => []);
+    riderPersons.forEach((person, i) => riders[riderOf[i]!]!.push({ person, helmet: verdicts[i]! }));
+
+    const plates: Array<PlateRead | null> = motos.map(() => null);
+    if (p.locator) {
+      const located: Array<{ m: number; loc: PlateLocation }> = [];
+      for (let mi = 0; mi < motos.length; mi++) {
+        const rs = riders[mi]!;
+        if (p.plates === 'suspects' && !rs.some((r) => r.helmet.verdict !== 'helmet')) continue;
+        const loc = await p.locator.locate(frame, motos[mi]!, sw);
+        if (loc) located.push({ m: mi, loc });
+      }
+      const reads = await p.reader.read(frame, located.map((x) => x.loc), sw);
+      located.forEach(({ m, loc }, i) => {
+        const r = reads[i]!;
+        if (r.text.length > 0) plates[m] = { box: loc.box, text: r.text, raw: r.raw, confidence: r.confidence };
+      });
+    }
+    const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates[i]! }));
+    const timings = { ...sw.timings, total: p.now() - t0 };
+    return { frame, motorcycles, detections, timings };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled(this.p.sessions.map((s) => s.release()));
+  }
+}

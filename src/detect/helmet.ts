@@ -1,0 +1,105 @@
+// The helmet decision per rider: a head-crop classifier (batched over the frame's riders) or
+// a helmet detector run on each rider's region.
+import { Tensor } from 'onnxruntime-node';
+import type { ModelsConfig } from '../config/schema.js';
+import { AgentError } from '../shared/errors.js';
+import type { Box, Detection, HelmetVerdict, HelmetVerdictKind } from '../shared/types.js';
+import { boxHeight, clipBox, expandBox } from './geometry.js';
+import { tensorDims, tensorSpec } from './model-input.js';
+import { ObjectDetector } from './object-detector.js';
+import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
+import { headCrop } from './riders.js';
+import type { ModelSession } from './session.js';
+import type { Stopwatch } from './timings.js';
+
+export interface HelmetJudge {
+  judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]>;
+}
+
+/** The classifier's verdict from P(no_helmet): flagged at `threshold`, cleared below `helmetThreshold`. */
+export function verdictFromProbability(p: number, threshold: number, helmetThreshold: number): HelmetVerdictKind {
+  if (p >= threshold) return 'no_helmet';
+  if (p < helmetThreshold) return 'helmet';
+  return 'unknown';
+}
+
+type ClassifierConfig = Extract<ModelsConfig['helmet'], { type: 'classifier' }>;
+type DetectorHelmetConfig = Extract<ModelsConfig['helmet'], { type: 'detector' }>;
+
+export class HelmetClassifier implements HelmetJudge {
+  private readonly spec: TensorSpec;
+  private buffer: Float32Array | Uint8Array;
+
+  constructor(
+    private readonly session: ModelSession,
+    private readonly config: ClassifierConfig,
+  ) {
+    this.spec = tensorSpec(config.input);
+    this.buffer = allocTensor(this.spec, 8);
+  }
+
+  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
+    const n = persons.length;
+    if (n === 0) return [];
+    sw.start();
+    const per = 3 * this.spec.width * this.spec.height;
+    if (this.buffer.length < n * per) this.buffer = allocTensor(this.spec, n);
+    const heads: Box[] = persons.map((p) => headCrop(p.box));
+    heads.forEach((h, i) => fillTensor(image, h, this.spec, this.buffer, i));
+    const data = this.buffer.subarray(0, n * per);
+    const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, data, tensorDims(this.spec, n)) };
+    sw.lap('helmet.pre');
+    const out = await this.session.run(feeds);
+    sw.lap('helmet.model');
+    const prob = out[this.session.outputNames[0]!];
+    const k = prob?.dims[1] ?? 0;
+    if (!prob || !(prob.data instanceof Float32Array) || prob.dims[0] !== n || k <= this.config.no_helmet_index) {
+      throw new AgentError('RSA_MODEL_SHAPE', `helmet classifier: output [${prob?.dims.join(',')}] is not [${n},>${this.config.no_helmet_index}] probabilities`);
+    }
+    const probs = prob.data;
+    const verdicts = heads.map((headBox, i) => {
+      const p = probs[i * k + this.config.no_helmet_index]!;
+      return {
+        verdict: verdictFromProbability(p, this.config.threshold, this.config.helmet_threshold),
+        noHelmetScore: p,
+        headBox: clipBox(headBox, image.width, image.height),
+      };
+    });
+    sw.lap('helmet.post');
+    return verdicts;
+  }
+}
+
+/**
+ * A helmet detector on each rider's region: the best helmet / no_helmet box whose centre is in
+ * the upper part of the rider decides; none found is `unknown`.
+ */
+export class HelmetDetector implements HelmetJudge {
+  private readonly detector: ObjectDetector;
+
+  constructor(
+    session: ModelSession,
+    private readonly config: DetectorHelmetConfig,
+  ) {
+    this.detector = new ObjectDetector(session, config.detector, 'helmet');
+  }
+
+  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
+    const out: HelmetVerdict[] = [];
+    for (const person of persons) {
+      const region = clipBox(expandBox(person.box, 0.1), image.width, image.height);
+      const found = await this.detector.detect(image, sw, region);
+      sw.start();
+      const upper = person.box.y1 + 0.5 * boxHeight(person.box);
+      const heads = found.filter((d) => (d.role === 'helmet' || d.role === 'no_helmet') && (d.box.y1 + d.box.y2) / 2 <= upper);
+      const best = heads.sort((a, b) => b.score - a.score)[0];
+      const noHelmet = heads.filter((d) => d.role === 'no_helmet').reduce((m, d) => Math.max(m, d.score), 0);
+      let verdict: HelmetVerdictKind = 'unknown';
+      if (best?.role === 'no_helmet' && best.score >= this.config.threshold) verdict = 'no_helmet';
+      else if (best?.role === 'helmet') verdict = 'helmet';
+      out.push({ verdict, noHelmetScore: noHelmet, headBox: best?.box ?? clipBox(headCrop(person.box), image.width, image.height) });
+      sw.lap('helmet.post');
+    }
+    return out;
+  }
+}

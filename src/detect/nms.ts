@@ -1,0 +1,21 @@
+// Greedy non-maximum suppression, per class: a box is dropped when a higher-scored box of the
+// same class overlaps it by more than `iouThreshold`.
+import { iou } from './geometry.js';
+import type { RawBox } from './heads.js';
+
+export function nmsPerClass<T extends RawBox>(boxes: readonly T[], iouThreshold: number, maxKept = 300): T[] {
+  const sorted = [...boxes].sort((a, b) => b.score - a.score);
+  const kept: T[] = [];
+  const suppressed = new Uint8Array(sorted.length);
+  for (let i = 0; i < sorted.length && kept.length < maxKept; i++) {
+    if (suppressed[i]) continue;
+    const a = sorted[i]!;
+    kept.push(a);
+    for (let j = i + 1; j < sorted.length; j++) {
+      if (suppressed[j]) continue;
+      const b = sorted[j]!;
+      if (b.classId === a.classId && iou(a, b) > iouThreshold) suppressed[j] = 1;
+    }
+  }
+  return kept;
+}

@@ -1,0 +1,73 @@
+// Plate text: decoding the OCR models' outputs and normalising what they read.
+
+/** Upper-case A-Z0-9 only; accents folded (Đ → D), everything else dropped. */
+export function normalizePlateText(raw: string): string {
+  return raw
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'D')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '');
+}
+
+/** Rows of a plate read separately (PP-OCR rec reads one line), merged top to bottom. */
+export function mergeRows(rows: ReadonlyArray<{ y: number; text: string }>): string {
+  return [...rows].sort((a, b) => a.y - b.y).map((r) => normalizePlateText(r.text)).join('');
+}
+
+export interface TextRead {
+  text: string;
+  /** Mean of the winning probabilities over the slots or kept steps, 0..1. */
+  confidence: number;
+}
+
+/**
+ * fast-plate-ocr (CCT) output [N, slots, alphabet]: argmax per slot, padding character (the
+ * alphabet's last) dropped. Returns one read per batch item.
+ */
+export function decodeSlots(data: Float32Array, dims: readonly number[], alphabet: string): TextRead[] {
+  const [n = 0, slots = 0, k = 0] = dims;
+  if (dims.length !== 3 || k !== alphabet.length) {
+    throw new RangeError(`plate reader output [${dims.join(',')}] does not match an alphabet of ${alphabet.length}`);
+  }
+  const pad = alphabet[alphabet.length - 1];
+  const out: TextRead[] = [];
+  for (let b = 0; b < n; b++) {
+    let text = '';
+    let sum = 0;
+    for (let s = 0; s < slots; s++) {
+      const p = (b * slots + s) * k;
+      let best = 0;
+      for (let c = 1; c < k; c++) if (data[p + c]! > data[p + best]!) best = c;
+      sum += data[p + best]!;
+      const ch = alphabet[best]!;
+      if (ch !== pad) text += ch;
+    }
+    out.push({ text, confidence: slots > 0 ? sum / slots : 0 });
+  }
+  return out;
+}
+
+/**
+ * CTC greedy decode of PP-OCR rec output [1, T, C]: argmax per step, repeats collapsed,
+ * blank (index 0) dropped; index i ≥ 1 is keys[i - 1], the index after the keys is a space.
+ */
+export function decodeCtc(data: Float32Array, dims: readonly number[], keys: readonly string[]): TextRead {
+  const [, steps = 0, k = 0] = dims;
+  let text = '';
+  let sum = 0;
+  let kept = 0;
+  let prev = -1;
+  for (let t = 0; t < steps; t++) {
+    const p = t * k;
+    let best = 0;
+    for (let c = 1; c < k; c++) if (data[p + c]! > data[p + best]!) best = c;
+    if (best !== 0 && best !== prev) {
+      text += best - 1 < keys.length ? keys[best - 1]! : ' ';
+      sum += data[p + best]!;
+      kept++;
+    }
+    prev = best;
+  }
+  return { text, confidence: kept > 0 ? sum / kept : 0 };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { assignRiders, headCrop, riderScore } from '../../src/detect/riders.js';
+import type { Box, Detection } from '../../src/shared/types.js';
+
+const det = (box: Box, role: 'person' | 'motorcycle', score = 0.9): Detection => ({ box, score, classId: role === 'person' ? 0 : 3, role });
+const b = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
+
+// A motorcycle seen from behind at x 100..160, y 200..300.
+const moto = b(100, 200, 160, 300);
+
+describe('riderScore', () => {
+  it.each([
+    { what: 'a rider sitting on it', person: b(110, 120, 150, 260), ok: true },
+    { what: 'a pillion rider slightly to one side', person: b(120, 130, 165, 250), ok: true },
+    { what: 'a pedestrian beside it', person: b(170, 150, 200, 300), ok: false },
+    { what: 'a person far above it (further up the road)', person: b(110, 20, 150, 150), ok: false },
+    { what: 'a person standing below it (in front, nearer the camera)', person: b(110, 260, 150, 400), ok: false },
+    { what: 'a person half overlapping horizontally', person: b(140, 120, 190, 260), ok: false },
+  ])('$what → rider: $ok', ({ person, ok }) => {
+    expect(riderScore(person, moto) > 0).toBe(ok);
+  });
+});
+
+describe('assignRiders', () => {
+  it('gives a motorcycle its rider and pillion, left to right', () => {
+    const persons = [det(b(125, 130, 160, 255), 'person'), det(b(105, 120, 145, 260), 'person'), det(b(400, 100, 440, 300), 'person')];
+    expect(assignRiders(persons, [det(moto, 'motorcycle')])).toEqual([[1, 0]]);
+  });
+
+  it('puts a person between two motorcycles on the one it fits best, never on both', () => {
+    const motoA = b(100, 200, 160, 300);
+    const motoB = b(130, 210, 190, 310);
+    const between = det(b(128, 120, 168, 260), 'person');
+    const out = assignRiders([between], [det(motoA, 'motorcycle'), det(motoB, 'motorcycle')]);
+    expect(out.flat()).toEqual([0]);
+    expect(out[1]).toEqual([0]); // centred over B
+  });
+
+  it('keeps at most maxRidersPerMotorcycle riders', () => {
+    const persons = [0, 1, 2].map((i) => det(b(105 + i * 5, 120, 150 + i * 5, 260), 'person'));
+    const out = assignRiders(persons, [det(moto, 'motorcycle')], {
+      minHorizontalOverlap: 0.5,
+      maxTopIntoMotorcycle: 0.35,
+      minBottomIntoMotorcycle: 0.25,
+      maxPersonToMotorcycleHeight: 4,
+      maxRidersPerMotorcycle: 2,
+    });
+    expect(out[0]).toHaveLength(2);
+  });
+
+  it('returns an empty list for a motorcycle nobody rides', () => {
+    expect(assignRiders([], [det(moto, 'motorcycle')])).toEqual([[]]);
+  });
+});
+
+describe('headCrop (helmet/labels.json crop rule)', () => {
+  it('is a square of side min(w, 0.3 h), centred, its top 5% of the side above the person', () => {
+    expect(headCrop(b(100, 100, 140, 300))).toEqual({ x1: 100, y1: 98, x2: 140, y2: 138 }); // side = min(40, 60) = 40
+    const c = headCrop(b(0, 0, 100, 100)); // side = min(100, 30) = 30
+    expect(c.x1).toBeCloseTo(35);
+    expect(c.x2).toBeCloseTo(65);
+    expect(c.y1).toBeCloseTo(-1.5);
+    expect(c.y2).toBeCloseTo(28.5);
+  });
+});
