@@ -1,0 +1,109 @@
+/**
+ * Pure builders of ffmpeg's command line for a camera source. Nothing here spawns anything, so
+ * every case is a row in a table test.
+ *
+ * What ffmpeg is asked to do, whatever the source: decode the video stream only, drop it to
+ * `detect.fps` with the fps filter, scale it to exactly `detect.width` x `detect.height`, and
+ * write packed RGB24 (`rawvideo`) to stdout. Because the scale target is fixed, a camera that
+ * changes its resolution mid-stream still yields frames of `width * height * 3` bytes.
+ * Decoding is paced with one decoder thread and one filter thread: on a 2-core box an
+ * unthrottled ffmpeg steals the CPU that detection needs.
+ */
+import type { CameraConfig } from '../config/schema.js';
+import { sourceKind, type SourceKind } from '../config/load.js';
+
+/** The parts of the camera section that capture reads. */
+export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'stall_timeout_s' | 'reconnect'>;
+
+export interface FfmpegInvocation {
+  /** URL or file path exactly as ffmpeg needs it, credentials included: never log it unredacted. */
+  readonly input: string;
+  /** Options placed before `-i` (global options first). */
+  readonly inputOptions: readonly string[];
+  /** Options after `-i`, up to the output target. */
+  readonly outputOptions: readonly string[];
+  /** Always stdout. */
+  readonly output: 'pipe:1';
+  readonly kind: SourceKind;
+  /** Bytes of one frame: width * height * 3. */
+  readonly frameBytes: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ArgsOptions {
+  /** Decoder threads (`-threads`); 1 paces ffmpeg next to detection. 0 lets ffmpeg decide. */
+  decodeThreads?: number;
+  /** ffmpeg's own log level. `info` prints the stream description once at start (capture reads
+   * the camera's native size from it) and every warning after that; never per-frame stats. */
+  logLevel?: 'error' | 'warning' | 'info';
+}
+
+export function frameBytes(width: number, height: number): number {
+  return width * height * 3;
+}
+
+/** Seconds → the microseconds that ffmpeg's `-timeout` takes for rtsp and http (ffmpeg ≥ 5). */
+export function timeoutMicros(seconds: number): string {
+  return String(Math.round(seconds * 1_000_000));
+}
+
+/** Formats a rate without float noise: 5 → "5", 2.5 → "2.5", 1/3 → "0.333333". */
+function rate(fps: number): string {
+  return Number.isInteger(fps) ? String(fps) : String(Number(fps.toFixed(6)));
+}
+
+export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}): FfmpegInvocation {
+  const { source, detect } = camera;
+  const kind = sourceKind(source.url);
+  const threads = options.decodeThreads ?? 1;
+
+  const input: string[] = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', options.logLevel ?? 'info'];
+  if (threads > 0) input.push('-filter_threads', String(threads));
+
+  switch (kind) {
+    case 'rtsp':
+      input.push('-rtsp_transport', source.rtsp_transport, '-timeout', timeoutMicros(source.timeout_s));
+      break;
+    case 'http':
+      input.push('-timeout', timeoutMicros(source.timeout_s));
+      break;
+    case 'file':
+      if (source.loop) input.push('-stream_loop', '-1');
+      if (source.realtime) input.push('-re');
+      break;
+  }
+  if (source.hwaccel !== 'none') {
+    input.push('-hwaccel', source.hwaccel);
+    if (source.hwaccel_device) input.push('-hwaccel_device', source.hwaccel_device);
+  }
+  if (threads > 0) input.push('-threads', String(threads));
+
+  const output = [
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    `fps=${rate(detect.fps)},scale=${detect.width}:${detect.height}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+  ];
+
+  return {
+    input: source.url,
+    inputOptions: input,
+    outputOptions: output,
+    output: 'pipe:1',
+    kind,
+    frameBytes: frameBytes(detect.width, detect.height),
+    width: detect.width,
+    height: detect.height,
+  };
+}
+
+/** The whole argv after `ffmpeg`, e.g. for a plain `ffmpeg` run in a benchmark. */
+export function toArgv(invocation: FfmpegInvocation): string[] {
+  return [...invocation.inputOptions, '-i', invocation.input, ...invocation.outputOptions, invocation.output];
+}

@@ -1,0 +1,458 @@
+/**
+ * FrameSource: one camera's frames, from ffmpeg to the detect stage, latest frame wins.
+ *
+ * Consumer API (one consumer):
+ *
+ *   const source = createFrameSource({ camera, logger, signal });
+ *   for (;;) {
+ *     const frame = await source.next(signal); // the newest frame; waits when none is new
+ *     if (frame === null) break;               // stopped, or a non-looping file ended
+ *     ...
+ *   }
+ *   await source.stop();                       // or abort `signal`; idempotent
+ *
+ * - `next()` resolves with the newest complete frame not yet handed out. Frames that arrived
+ *   while the consumer was busy and were overtaken by a newer one are counted in
+ *   `stats().dropped` and never delivered; their buffers are reused. It rejects with the
+ *   signal's reason when the signal passed to it aborts, and with an AgentError
+ *   (RSA_CAMERA_UNREACHABLE) when the source gave up (`giveUpAfter` failures in a row, by
+ *   default only for files; live cameras are retried forever).
+ * - A delivered `frame.data` belongs to the consumer: it is never written again and owns its
+ *   whole ArrayBuffer (offset 0), so it can be transferred to a worker thread.
+ * - Memory is bounded: one frame being assembled, one waiting, one spare, plus what the
+ *   consumer holds.
+ * - The reader is cheap on the main thread (one copy per byte, no per-chunk allocation), but
+ *   it only runs when the event loop is free: run inference in a worker thread, or the pipe
+ *   is not drained during `session.run`.
+ *
+ * Life cycle: spawn ffmpeg → frames (state `online`, logged once) → ffmpeg exits or the stall
+ * watchdog (no frame for `stall_timeout_s`) kills it with SIGTERM, then SIGKILL after a grace
+ * → state `offline` (logged once, with ffmpeg's last stderr lines, passwords scrubbed) →
+ * backoff with jitter and a cap → spawn again. ffmpeg exiting 0 means the camera closed the
+ * stream (a disconnect) for live sources and looping files; only a non-looping file finishes.
+ * `stop()` resolves only after ffmpeg has exited; no ffmpeg outlives its source.
+ */
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { AgentError, type ErrorCode } from '../shared/errors.js';
+import { redactUrl } from '../shared/redact.js';
+import type { Frame } from '../shared/types.js';
+import { backoffDelayMs } from './backoff.js';
+import { buildFfmpegArgs, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
+import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
+import { FrameAssembler } from './frame-assembler.js';
+import { LatestSlot } from './latest-frame.js';
+import { StderrTail } from './stderr-tail.js';
+import { StreamInfoParser, type StreamSizes } from './stream-info.js';
+
+export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
+
+export interface CaptureStats {
+  readonly state: CaptureState;
+  /** Complete frames read from ffmpeg. */
+  readonly received: number;
+  /** Frames handed to the consumer. */
+  readonly delivered: number;
+  /** Frames overtaken by a newer one before the consumer asked (latest wins). */
+  readonly dropped: number;
+  /** ffmpeg starts after the first one. */
+  readonly restarts: number;
+  /** Times the stall watchdog killed ffmpeg. */
+  readonly stalls: number;
+  /** Bytes of unfinished frames thrown away when ffmpeg exited mid-frame. */
+  readonly partialBytes: number;
+  /** Clock time of the last complete frame, null before the first. */
+  readonly lastFrameAt: number | null;
+  /** Frames per second received over the last few seconds (0 when none). */
+  readonly fps: number;
+  /** The camera's own picture size, as ffmpeg last reported it (null until known). */
+  readonly inputWidth: number | null;
+  readonly inputHeight: number | null;
+  readonly ffmpegPid: number | null;
+}
+
+export interface FrameSourceOptions {
+  camera: CaptureCamera;
+  logger: Logger;
+  clock?: Clock;
+  spawn?: FfmpegSpawner;
+  /** Uniform in [0, 1); jitter of the reconnect delay. */
+  random?: () => number;
+  /** Aborting it stops the source, like `stop()`. */
+  signal?: AbortSignal;
+  /** Grace between SIGTERM and SIGKILL, ms (default 3000). */
+  killGraceMs?: number;
+  /** Consecutive failed runs with no frame before the source gives up (default: 3 for a file, never for a camera). */
+  giveUpAfter?: number;
+  /** stderr lines put into the offline log line (default 8). */
+  stderrLinesLogged?: number;
+  args?: ArgsOptions;
+}
+
+/** How one ffmpeg run ended, from capture's point of view. */
+interface RunOutcome {
+  readonly kind: 'finished' | 'failed' | 'stopped';
+  readonly frames: number;
+  readonly exit: FfmpegExit;
+  readonly stalled: boolean;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+const FPS_WINDOW = 32;
+
+export class FrameSource {
+  private readonly camera: CaptureCamera;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly spawn: FfmpegSpawner;
+  private readonly random: () => number;
+  private readonly killGraceMs: number;
+  private readonly giveUpAfter: number;
+  private readonly stderrLinesLogged: number;
+  private readonly invocation: FfmpegInvocation;
+  private readonly slot = new LatestSlot<Frame>();
+  private readonly stopController = new AbortController();
+  private readonly tail: StderrTail;
+  private readonly safeUrl: string;
+
+  private state: CaptureState = 'starting';
+  private started = false;
+  private loop: Promise<void> | null = null;
+  private current: FfmpegProcess | null = null;
+  private spare: Buffer | null = null;
+  private seq = 0;
+  private counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
+  private lastFrameAt: number | null = null;
+  private readonly frameTimes = new Float64Array(FPS_WINDOW);
+  private inputSize: { width: number; height: number } | null = null;
+  private lastOfflineSummary: string | null = null;
+  private readonly onProcessExit = (): void => {
+    // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
+    this.current?.kill('SIGKILL');
+  };
+
+  constructor(options: FrameSourceOptions) {
+    this.camera = options.camera;
+    this.clock = options.clock ?? systemClock;
+    this.spawn = options.spawn ?? fluentFfmpegSpawner();
+    this.random = options.random ?? Math.random;
+    this.killGraceMs = options.killGraceMs ?? 3000;
+    this.invocation = buildFfmpegArgs(options.camera, options.args);
+    const isFile = this.invocation.kind === 'file';
+    this.giveUpAfter = options.giveUpAfter ?? (isFile ? 3 : Number.POSITIVE_INFINITY);
+    this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
+    this.tail = new StderrTail(options.camera.source.url);
+    this.safeUrl = redactUrl(options.camera.source.url);
+    this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
+    if (options.signal) {
+      if (options.signal.aborted) this.stopController.abort();
+      else options.signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
+    }
+  }
+
+  /** Starts reading (idempotent). `createFrameSource` calls it for you. */
+  start(): this {
+    if (this.started) return this;
+    this.started = true;
+    if (this.stopController.signal.aborted) {
+      this.state = 'stopped';
+      this.slot.close();
+      this.loop = Promise.resolve();
+      return this;
+    }
+    process.on('exit', this.onProcessExit);
+    this.loop = this.run().finally(() => process.removeListener('exit', this.onProcessExit));
+    return this;
+  }
+
+  /** The newest frame not yet handed out; waits for one; null once the source has ended. */
+  async next(signal?: AbortSignal): Promise<Frame | null> {
+    const frame = await this.slot.next(signal);
+    if (frame !== null) this.counters.delivered++;
+    return frame;
+  }
+
+  /** Stops intake, then ends ffmpeg (SIGTERM, SIGKILL after the grace); resolves once it has exited. */
+  async stop(): Promise<void> {
+    if (!this.stopController.signal.aborted) {
+      this.stopController.abort();
+      const dropped = this.slot.close(true);
+      if (dropped) this.counters.dropped++;
+      if (this.current) this.terminate(this.current, 'stop');
+    }
+    if (!this.started) {
+      this.started = true;
+      this.state = 'stopped';
+      this.loop = Promise.resolve();
+    }
+    await this.loop;
+  }
+
+  stats(): CaptureStats {
+    return {
+      state: this.state,
+      ...this.counters,
+      lastFrameAt: this.lastFrameAt,
+      fps: this.fps(),
+      inputWidth: this.inputSize?.width ?? null,
+      inputHeight: this.inputSize?.height ?? null,
+      ffmpegPid: this.current?.pid() ?? null,
+    };
+  }
+
+  /** The redacted URL, for messages. */
+  get url(): string {
+    return this.safeUrl;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    let runs = 0;
+    try {
+      while (!this.stopController.signal.aborted) {
+        if (runs > 0) this.counters.restarts++;
+        runs++;
+        const outcome = await this.runOnce();
+        if (outcome.kind === 'stopped' || this.stopController.signal.aborted) break;
+        if (outcome.kind === 'finished') {
+          this.state = 'finished';
+          this.log.info({ event: 'camera_finished', url: this.safeUrl, frames: this.counters.received }, 'video file ended');
+          this.slot.close();
+          return;
+        }
+        failures = outcome.frames > 0 ? 1 : failures + 1;
+        if (failures >= this.giveUpAfter) {
+          this.state = 'failed';
+          this.logOffline(outcome, null);
+          this.slot.fail(new AgentError(outcome.code, `${this.safeUrl}: ${outcome.reason}; gave up after ${failures} attempts`));
+          return;
+        }
+        const delay = backoffDelayMs(failures, this.camera.reconnect, this.random);
+        this.logOffline(outcome, delay);
+        await sleep(delay, this.stopController.signal);
+      }
+      this.state = 'stopped';
+      this.slot.close(true);
+    } catch (err) {
+      // A bug in this loop must not leave the consumer waiting forever.
+      this.state = 'failed';
+      this.log.error({ event: 'capture_crashed', error_type: 'RSA_CAMERA_UNREACHABLE', err }, 'capture loop failed');
+      this.slot.fail(err);
+      if (this.current) this.terminate(this.current, 'stop');
+    }
+  }
+
+  private async runOnce(): Promise<RunOutcome> {
+    const inv = this.invocation;
+    let frames = 0;
+    let stalled = false;
+    let startedAt = this.clock.now();
+    let lastActivity = startedAt;
+    this.tail.clear();
+    const streamInfo = new StreamInfoParser();
+
+    const assembler = new FrameAssembler(
+      inv.frameBytes,
+      () => this.takeBuffer(),
+      (data) => {
+        frames++;
+        lastActivity = this.clock.now();
+        this.onFrame(data, lastActivity);
+      },
+    );
+
+    const proc = this.spawn(inv, {
+      onData: (chunk) => assembler.push(chunk),
+      onStderrLine: (line) => {
+        const clean = this.tail.push(line);
+        const sizes = streamInfo.push(clean);
+        if (sizes) this.onStreamSizes(sizes);
+      },
+    });
+    this.current = proc;
+    startedAt = this.clock.now();
+    lastActivity = startedAt;
+    this.log.debug({ event: 'ffmpeg_start', url: this.safeUrl }, 'starting ffmpeg');
+
+    const stallMs = this.camera.stall_timeout_s * 1000;
+    const watchdog = setInterval(
+      () => {
+        if (stalled || this.clock.now() - lastActivity < stallMs) return;
+        stalled = true;
+        this.counters.stalls++;
+        this.log.warn(
+          {
+            event: 'camera_stalled',
+            error_type: 'RSA_CAMERA_STALLED',
+            url: this.safeUrl,
+            stall_timeout_s: this.camera.stall_timeout_s,
+            pid: proc.pid(),
+          },
+          `no frame for ${this.camera.stall_timeout_s} s: killing ffmpeg`,
+        );
+        this.terminate(proc, 'stall');
+      },
+      Math.max(50, Math.min(1000, stallMs / 4)),
+    );
+
+    let exit: FfmpegExit;
+    try {
+      exit = await proc.exited;
+    } finally {
+      clearInterval(watchdog);
+      this.current = null;
+    }
+    const partial = assembler.reset();
+    if (partial > 0) this.counters.partialBytes += partial;
+
+    if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
+    return this.classify(exit, frames, stalled);
+  }
+
+  private classify(exit: FfmpegExit, frames: number, stalled: boolean): RunOutcome {
+    const base = { frames, exit, stalled };
+    if (stalled) return { ...base, kind: 'failed', code: 'RSA_CAMERA_STALLED', reason: `no frame for ${this.camera.stall_timeout_s} s` };
+    if (exit.error) return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg could not start: ${exit.error.message}` };
+    if (exit.code === 0) {
+      if (this.invocation.kind === 'file' && !this.camera.source.loop) return { ...base, kind: 'finished', code: 'RSA_CAMERA_UNREACHABLE', reason: 'end of file' };
+      return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream ended (ffmpeg exited 0): the camera closed the connection' };
+    }
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    const last = this.tail.last(1)[0];
+    return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg failed (${how})${last ? `: ${last}` : ''}` };
+  }
+
+  /** Logs the offline transition once, and again only when the reason changes. */
+  private logOffline(outcome: RunOutcome, retryInMs: number | null): void {
+    const wasOnline = this.state === 'online' || this.state === 'starting';
+    if (this.state !== 'failed') this.state = 'offline';
+    const summary = `${outcome.code}|${outcome.reason}`;
+    const fields = {
+      event: 'camera_offline',
+      error_type: outcome.code,
+      url: this.safeUrl,
+      reason: outcome.reason,
+      exit_code: outcome.exit.code,
+      signal: outcome.exit.signal,
+      frames: outcome.frames,
+      retry_in_ms: retryInMs,
+      restarts: this.counters.restarts,
+      stderr: this.tail.last(this.stderrLinesLogged),
+    };
+    if (wasOnline || this.state === 'failed') {
+      this.log.warn(fields, `camera offline: ${outcome.reason}`);
+    } else if (summary !== this.lastOfflineSummary) {
+      this.log.warn({ ...fields, event: 'camera_still_offline' }, `camera still offline: ${outcome.reason}`);
+    } else {
+      this.log.debug({ ...fields, event: 'camera_retry' }, 'camera still offline');
+    }
+    this.lastOfflineSummary = summary;
+  }
+
+  private onFrame(data: Buffer, now: number): void {
+    this.counters.received++;
+    this.frameTimes[this.counters.received % FPS_WINDOW] = now;
+    this.lastFrameAt = now;
+    if (this.state !== 'online') {
+      this.state = 'online';
+      this.lastOfflineSummary = null;
+      this.log.info(
+        {
+          event: 'camera_online',
+          url: this.safeUrl,
+          width: this.invocation.width,
+          height: this.invocation.height,
+          input_width: this.inputSize?.width ?? null,
+          input_height: this.inputSize?.height ?? null,
+          restarts: this.counters.restarts,
+        },
+        'camera online',
+      );
+    }
+    const frame: Frame = { seq: this.seq++, width: this.invocation.width, height: this.invocation.height, data, capturedAt: now };
+    const overtaken = this.slot.put(frame);
+    if (overtaken) {
+      this.counters.dropped++;
+      // Nobody saw it: its buffer becomes the next frame's.
+      this.spare = overtaken.data as Buffer;
+    }
+  }
+
+  private takeBuffer(): Buffer {
+    const spare = this.spare;
+    if (spare) {
+      this.spare = null;
+      return spare;
+    }
+    // Its own ArrayBuffer (not the shared pool), so a consumer can transfer it to a worker.
+    return Buffer.allocUnsafeSlow(this.invocation.frameBytes);
+  }
+
+  private onStreamSizes(sizes: StreamSizes): void {
+    if (sizes.input) {
+      const prev = this.inputSize;
+      if (prev && (prev.width !== sizes.input.width || prev.height !== sizes.input.height)) {
+        this.log.info(
+          { event: 'camera_resolution_changed', from: `${prev.width}x${prev.height}`, to: `${sizes.input.width}x${sizes.input.height}` },
+          'camera resolution changed; frames are still scaled to the detect size',
+        );
+      }
+      this.inputSize = sizes.input;
+    }
+    if (sizes.output && (sizes.output.width !== this.invocation.width || sizes.output.height !== this.invocation.height)) {
+      // Cannot happen with a fixed scale target; if it ever does, every frame would be cut wrong.
+      this.log.error(
+        { event: 'capture_size_mismatch', error_type: 'RSA_FRAME_INVALID', expected: `${this.invocation.width}x${this.invocation.height}`, got: `${sizes.output.width}x${sizes.output.height}` },
+        'ffmpeg output size differs from the detect size: restarting it',
+      );
+      if (this.current) this.terminate(this.current, 'size');
+    }
+  }
+
+  /** SIGTERM now, SIGKILL after the grace if it is still there. */
+  private terminate(proc: FfmpegProcess, why: 'stall' | 'stop' | 'size'): void {
+    const marked = proc as FfmpegProcess & { terminating?: boolean };
+    if (marked.terminating) return;
+    marked.terminating = true;
+    proc.kill('SIGTERM');
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      this.log.warn({ event: 'ffmpeg_kill', signal: 'SIGKILL', why, pid: proc.pid(), grace_ms: this.killGraceMs }, 'ffmpeg ignored SIGTERM: sending SIGKILL');
+      proc.kill('SIGKILL');
+    }, this.killGraceMs);
+    void proc.exited.then(() => {
+      done = true;
+      clearTimeout(timer);
+    });
+  }
+
+  private fps(): number {
+    const n = Math.min(this.counters.received, FPS_WINDOW);
+    if (n < 2 || this.lastFrameAt === null) return 0;
+    const oldest = this.frameTimes[(this.counters.received - n + 1 + FPS_WINDOW) % FPS_WINDOW] ?? this.lastFrameAt;
+    // A source that went quiet has no rate, whatever its last burst was.
+    if (this.clock.now() - this.lastFrameAt > 5000) return 0;
+    const span = this.lastFrameAt - oldest;
+    return span > 0 ? ((n - 1) * 1000) / span : 0;
+  }
+}
+
+export function createFrameSource(options: FrameSourceOptions): FrameSource {
+  return new FrameSource(options).start();
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,4 @@
+export { createFrameSource, FrameSource, type CaptureState, type CaptureStats, type FrameSourceOptions } from './frame-source.js';
+export { buildFfmpegArgs, toArgv, frameBytes, type CaptureCamera, type FfmpegInvocation, type ArgsOptions } from './ffmpeg-args.js';
+export { fluentFfmpegSpawner, type FfmpegSpawner, type FfmpegProcess, type FfmpegExit, type FfmpegHandlers } from './ffmpeg-process.js';
+export { backoffDelayMs } from './backoff.js';

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { buildFfmpegArgs, frameBytes, timeoutMicros, toArgv, type CaptureCamera } from '../../src/capture/ffmpeg-args.js';
+
+type Source = CaptureCamera['source'];
+
+function cam(source: Partial<Source> & { url: string }, detect = { width: 640, height: 360, fps: 5 }): CaptureCamera {
+  return {
+    id: 'c1',
+    source: { rtsp_transport: 'tcp', timeout_s: 10, loop: false, realtime: true, hwaccel: 'none', ...source },
+    detect,
+    stall_timeout_s: 15,
+    reconnect: { initial_s: 1, max_s: 60, factor: 2, jitter: 0.2 },
+  };
+}
+
+/** Value following `flag` in argv, or undefined. */
+function after(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i < 0 ? undefined : argv[i + 1];
+}
+
+describe('ffmpeg arguments', () => {
+  const cases: Array<{ name: string; camera: CaptureCamera; before: Record<string, string | null>; absent: string[] }> = [
+    {
+      name: 'rtsp over tcp gets a socket timeout in microseconds',
+      camera: cam({ url: 'rtsp://u:p@cam/stream1', timeout_s: 10 }),
+      before: { '-rtsp_transport': 'tcp', '-timeout': '10000000' },
+      absent: ['-stimeout', '-re', '-stream_loop', '-hwaccel'],
+    },
+    {
+      name: 'rtsp over udp when configured, fractional timeout',
+      camera: cam({ url: 'rtsps://cam/s', rtsp_transport: 'udp', timeout_s: 2.5 }),
+      before: { '-rtsp_transport': 'udp', '-timeout': '2500000' },
+      absent: ['-re'],
+    },
+    {
+      name: 'http mjpeg gets a socket timeout and no rtsp options',
+      camera: cam({ url: 'http://cam/video.mjpg', timeout_s: 3 }),
+      before: { '-timeout': '3000000' },
+      absent: ['-rtsp_transport', '-re', '-stream_loop'],
+    },
+    {
+      name: 'file, looped, real time',
+      camera: cam({ url: '/data/clip.mp4', loop: true, realtime: true }),
+      before: { '-stream_loop': '-1', '-re': null },
+      absent: ['-rtsp_transport', '-timeout'],
+    },
+    {
+      name: 'file, once, as fast as possible',
+      camera: cam({ url: '/data/clip.mp4', loop: false, realtime: false }),
+      before: {},
+      absent: ['-stream_loop', '-re', '-timeout', '-rtsp_transport'],
+    },
+    {
+      name: 'loop and realtime are ignored for live sources',
+      camera: cam({ url: 'rtsp://cam/s', loop: true, realtime: true }),
+      before: { '-rtsp_transport': 'tcp' },
+      absent: ['-stream_loop', '-re'],
+    },
+    {
+      name: 'hwaccel with a device is passed through before the input',
+      camera: cam({ url: 'rtsp://cam/s', hwaccel: 'vaapi', hwaccel_device: '/dev/dri/renderD128' }),
+      before: { '-hwaccel': 'vaapi', '-hwaccel_device': '/dev/dri/renderD128' },
+      absent: [],
+    },
+    {
+      name: 'hwaccel cuda without a device',
+      camera: cam({ url: 'rtsp://cam/s', hwaccel: 'cuda' }),
+      before: { '-hwaccel': 'cuda' },
+      absent: ['-hwaccel_device'],
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const inv = buildFfmpegArgs(c.camera);
+      const argv = toArgv(inv);
+      const iInput = argv.indexOf('-i');
+      expect(argv[iInput + 1]).toBe(c.camera.source.url);
+      for (const [flag, value] of Object.entries(c.before)) {
+        const at = argv.indexOf(flag);
+        expect(at, flag).toBeGreaterThanOrEqual(0);
+        expect(at, `${flag} must come before -i`).toBeLessThan(iInput);
+        if (value !== null) expect(after(argv, flag)).toBe(value);
+      }
+      for (const flag of c.absent) expect(argv, flag).not.toContain(flag);
+    });
+  }
+
+  it('always delivers rgb24 rawvideo to stdout, video only, at the detect size and rate', () => {
+    const inv = buildFfmpegArgs(cam({ url: 'rtsp://cam/s' }, { width: 416, height: 234, fps: 5 }));
+    const argv = toArgv(inv);
+    expect(after(argv, '-vf')).toBe('fps=5,scale=416:234');
+    expect(after(argv, '-pix_fmt')).toBe('rgb24');
+    expect(after(argv, '-f')).toBe('rawvideo');
+    expect(argv).toEqual(expect.arrayContaining(['-an', '-sn', '-dn', '-nostdin']));
+    expect(argv.at(-1)).toBe('pipe:1');
+    expect(inv.frameBytes).toBe(416 * 234 * 3);
+  });
+
+  it('paces decoding with one decoder and one filter thread by default, configurable', () => {
+    const one = toArgv(buildFfmpegArgs(cam({ url: 'rtsp://cam/s' })));
+    expect(after(one, '-threads')).toBe('1');
+    expect(one.indexOf('-threads')).toBeLessThan(one.indexOf('-i'));
+    expect(after(one, '-filter_threads')).toBe('1');
+    const auto = toArgv(buildFfmpegArgs(cam({ url: 'rtsp://cam/s' }), { decodeThreads: 0 }));
+    expect(auto).not.toContain('-threads');
+    expect(auto).not.toContain('-filter_threads');
+  });
+
+  it('writes fractional rates without float noise', () => {
+    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 2.5 }))), '-vf')).toBe('fps=2.5,scale=64:64');
+    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 1 / 3 }))), '-vf')).toBe('fps=0.333333,scale=64:64');
+  });
+
+  it('frame and timeout helpers', () => {
+    expect(frameBytes(1280, 720)).toBe(2_764_800);
+    expect(timeoutMicros(0.5)).toBe('500000');
+  });
+});
