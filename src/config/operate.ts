@@ -16,6 +16,30 @@ export const OperateSchema = z
         max_frame_age_s: z.number().positive().default(30).describe('/healthz reports 503 when the last frame is older than this.'),
       })
       .prefault({}),
+    watchdog: z
+      .strictObject({
+        max_event_loop_lag_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .default(5000)
+          .describe('systemd watchdog pings stop while the event loop was blocked longer than this.'),
+        max_loop_silence_s: z
+          .number()
+          .positive()
+          .max(3600)
+          .default(60)
+          .describe('A pipeline loop silent longer than this is stalled: watchdog pings stop and /healthz reports 503.'),
+      })
+      .prefault({})
+      .describe('Liveness checked before each WATCHDOG=1 ping (a camera being down is not a failure).'),
+    shutdown_deadline_s: z
+      .number()
+      .positive()
+      .max(300)
+      .default(25)
+      .describe('Graceful stop (stop capture … last flush) must fit in this; keep it above central.drain_deadline_s and below TimeoutStopSec (45 s in the unit).'),
   })
   .prefault({})
   .describe('Logs and the health endpoint.');
