@@ -6,7 +6,8 @@ import { basename } from 'node:path';
 import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
 import { AgentError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Detection, Frame, FrameAnalysis, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
+import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
+import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
 import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
@@ -28,6 +29,19 @@ export interface Detector {
 }
 
 export type PlateScope = 'all' | 'suspects';
+
+/**
+ * The in-thread detector also exposes its stages for the evaluation script and tests; the
+ * agent uses only the Detector interface.
+ */
+export interface InThreadDetector extends Detector {
+  /** Plate candidates (best first) in any region of an image, in image pixels. */
+  locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]>;
+  /** The plate reader on given plate locations (e.g. ground-truth boxes). */
+  readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>>;
+  /** P(no_helmet) per head box; null when the helmet model is a detector, not a classifier. */
+  scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null>;
+}
 
 export interface DetectorOptions {
   /** Replaces onnxruntime-node's session creation (tests). */
@@ -57,7 +71,7 @@ export function checkFrame(frame: Frame): void {
   }
 }
 
-export async function createDetector(loaded: LoadedConfig, logger: Logger, options: DetectorOptions = {}): Promise<Detector> {
+export async function createDetector(loaded: LoadedConfig, logger: Logger, options: DetectorOptions = {}): Promise<InThreadDetector> {
   const m = loaded.config.models;
   const log = logger.child({ stage: 'detect' });
   for (const { field, file } of modelFiles(loaded)) {
@@ -128,7 +142,7 @@ interface PipelineParts {
   now: () => number;
 }
 
-class Pipeline implements Detector {
+class Pipeline implements InThreadDetector {
   readonly provider: Provider;
   readonly fallbackReason: string | null;
   readonly modelIds: Readonly<Record<string, string>>;
@@ -190,6 +204,18 @@ class Pipeline implements Detector {
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
     return { frame, motorcycles, detections, timings };
+  }
+
+  async locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]> {
+    return this.p.locator ? this.p.locator.locateIn(image, region, new Stopwatch(this.p.now)) : [];
+  }
+
+  async readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>> {
+    return this.p.reader.read(image, plates, new Stopwatch(this.p.now));
+  }
+
+  async scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null> {
+    return this.p.helmet instanceof HelmetClassifier ? this.p.helmet.scoreHeads(image, heads, new Stopwatch(this.p.now)) : null;
   }
 
   async close(): Promise<void> {

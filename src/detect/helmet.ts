@@ -39,12 +39,27 @@ export class HelmetClassifier implements HelmetJudge {
   }
 
   async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
-    const n = persons.length;
+    const heads: Box[] = persons.map((p) => headCrop(p.box));
+    const probs = await this.scoreHeads(image, heads, sw);
+    const verdicts = heads.map((headBox, i) => {
+      const p = probs[i]!;
+      return {
+        verdict: verdictFromProbability(p, this.config.threshold, this.config.helmet_threshold),
+        noHelmetScore: p,
+        headBox: clipBox(headBox, image.width, image.height),
+      };
+    });
+    sw.lap('helmet.post');
+    return verdicts;
+  }
+
+  /** P(no_helmet) for each head region, in one batch. */
+  async scoreHeads(image: RgbImage, heads: readonly Box[], sw: Stopwatch): Promise<number[]> {
+    const n = heads.length;
     if (n === 0) return [];
     sw.start();
     const per = 3 * this.spec.width * this.spec.height;
     if (this.buffer.length < n * per) this.buffer = allocTensor(this.spec, n);
-    const heads: Box[] = persons.map((p) => headCrop(p.box));
     heads.forEach((h, i) => fillTensor(image, h, this.spec, this.buffer, i));
     const data = this.buffer.subarray(0, n * per);
     const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, data, tensorDims(this.spec, n)) };
@@ -57,16 +72,7 @@ export class HelmetClassifier implements HelmetJudge {
       throw new AgentError('RSA_MODEL_SHAPE', `helmet classifier: output [${prob?.dims.join(',')}] is not [${n},>${this.config.no_helmet_index}] probabilities`);
     }
     const probs = prob.data;
-    const verdicts = heads.map((headBox, i) => {
-      const p = probs[i * k + this.config.no_helmet_index]!;
-      return {
-        verdict: verdictFromProbability(p, this.config.threshold, this.config.helmet_threshold),
-        noHelmetScore: p,
-        headBox: clipBox(headBox, image.width, image.height),
-      };
-    });
-    sw.lap('helmet.post');
-    return verdicts;
+    return heads.map((_, i) => probs[i * k + this.config.no_helmet_index]!);
   }
 }
 

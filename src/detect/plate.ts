@@ -22,6 +22,8 @@ export interface PlateLocation {
 
 export interface PlateLocator {
   locate(image: RgbImage, motorcycle: Detection, sw: Stopwatch): Promise<PlateLocation | null>;
+  /** Every plate candidate in a region, best first (evaluation, and plates outside motorcycles). */
+  locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]>;
 }
 
 export interface PlateReader {
@@ -48,8 +50,8 @@ export class DetectorPlateLocator implements PlateLocator {
     this.hasPlateRole = config.detector.classes.plate !== undefined;
   }
 
-  /** Plate boxes anywhere in a region (the whole image by default); used by the evaluation too. */
-  async locateIn(image: RgbImage, sw: Stopwatch, region?: Box): Promise<PlateLocation[]> {
+  /** Plate boxes anywhere in a region; used by the evaluation too. */
+  async locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {
     const found = await this.detector.detect(image, sw, region);
     return found
       .filter((d) => !this.hasPlateRole || d.role === 'plate')
@@ -59,7 +61,7 @@ export class DetectorPlateLocator implements PlateLocator {
 
   async locate(image: RgbImage, motorcycle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
     const region = clipBox(expandBox(motorcycle.box, 0.1), image.width, image.height);
-    return (await this.locateIn(image, sw, region))[0] ?? null;
+    return (await this.locateIn(image, region, sw))[0] ?? null;
   }
 }
 
@@ -116,7 +118,9 @@ export class PpocrPlateLocator implements PlateLocator {
       height: fit.drawHeight,
     });
     const candidates = plateCandidates(lines, fit.drawWidth).map((c) => ({
-      box: clipBox(toImageBox(c.box, t), image.width, image.height),
+      // The plate reader wants the plate with a margin around its text (its training crops
+      // include the plate's border): 5% of the width and 10% of the height on each side.
+      box: clipBox(expandBox(toImageBox(c.box, t), 0.05, 0.1), image.width, image.height),
       rows: c.rows.map((r) => clipBox(toImageBox(r, t), image.width, image.height)),
       score: c.score,
     }));
