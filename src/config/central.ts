@@ -26,6 +26,13 @@ export const CentralSchema = z
     connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
     query_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
     batch_size: z.number().int().min(1).max(5000).default(200).describe('Violations per transaction.'),
+    batch_max_bytes: z
+      .number()
+      .int()
+      .min(100_000)
+      .max(512_000_000)
+      .default(32_000_000)
+      .describe('About this many stored bytes (metadata + evidence JPEGs) per transaction; a batch ends at batch_size or here, whichever comes first.'),
     flush_interval_ms: z.number().int().min(50).max(600_000).default(1000).describe('Idle pause between flushes when the queue is empty.'),
     heartbeat_interval_s: z.number().int().min(5).max(3600).default(60).describe('How often the cameras row is updated.'),
     retry: BackoffSchema.prefault({ initial_s: 1, max_s: 60 }),

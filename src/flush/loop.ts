@@ -1,0 +1,203 @@
+// The flush loop: lease → insert → commit → ack, forever, one batch at a time.
+//
+// Invariants
+// - A record is acked (deleted on the box) only after `sink.deliver` resolved, i.e. after the
+//   central COMMIT returned. Anything else leaves it queued; re-delivery is idempotent.
+// - Outcomes (classify.ts): transient → the same batch is retried forever (p-retry) with
+//   exponential backoff, jitter and a cap, each attempt logged and stored on the records
+//   (attempts, next_attempt_at); permanent → the batch is bisected until the offending record
+//   is alone, and only that record goes to the dead letters; its batch-mates are delivered;
+//   unknown → the records stay queued, deferred by the backoff, and an ERROR is logged.
+// - The signal passed to `run` stops everything at once, the wait between retries and the
+//   query in flight included (its connection is destroyed; its records stay queued).
+// - `drain(deadline)` is for shutdown after `run` returned: it delivers what it can before the
+//   deadline; the rest stays queued for the next start.
+import pRetry from 'p-retry';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { LeasedRecord } from '../queue/queue.js';
+import { backoffDelay, sleep, untilAborted, type BackoffPolicy } from './backoff.js';
+import { classify, type Classification } from './classify.js';
+import type { Sink } from './sink.js';
+
+/** What the loop needs of the queue (the SQLite Queue, or a fake in tests). */
+export interface FlushQueue {
+  lease(limit: number, maxBytes?: number): LeasedRecord[];
+  ack(ids: readonly string[]): void;
+  defer(ids: readonly string[], error: string, nextAttemptAt: number): void;
+  reject(id: string, reason: string): void;
+}
+
+export interface FlushLoopOptions {
+  queue: FlushQueue;
+  sink: Sink;
+  logger: Logger;
+  /** Violations per transaction (central.batch_size). */
+  batchSize: number;
+  /** About this many stored bytes per transaction (central.batch_max_bytes). */
+  batchBytes: number;
+  /** Pause when nothing is due (central.flush_interval_ms). */
+  idleMs: number;
+  retry: BackoffPolicy;
+  clock?: Clock;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface FlushCounters {
+  delivered: number;
+  rejected: number;
+  deferred: number;
+  failedAttempts: number;
+  batches: number;
+  /** Epoch ms of the last successful commit, null before the first. */
+  lastDeliveryAt: number | null;
+  /** Whether the last contact with central MySQL worked; null before the first. */
+  centralReachable: boolean | null;
+}
+
+export interface DrainResult {
+  delivered: number;
+  /** True when the deadline (not an empty queue) ended it. */
+  timedOut: boolean;
+}
+
+type Attempt = { ok: true } | { ok: false; err: unknown; class: Classification };
+
+export class FlushLoop {
+  readonly counters: FlushCounters = {
+    delivered: 0,
+    rejected: 0,
+    deferred: 0,
+    failedAttempts: 0,
+    batches: 0,
+    lastDeliveryAt: null,
+    centralReachable: null,
+  };
+  private readonly o: FlushLoopOptions;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(options: FlushLoopOptions) {
+    this.o = options;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? sleep;
+  }
+
+  /** Runs until the signal aborts; never throws for delivery errors. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let leased = 0;
+      try {
+        leased = await this.flushOnce(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        // the queue itself failed (disk full on ack, I/O error): keep going after a pause
+        this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'flush step failed; records stay queued');
+      }
+      if (leased === 0 && !signal.aborted) await this.sleep(this.o.idleMs, signal).catch(() => undefined);
+    }
+  }
+
+  /** Leases one batch and settles every record in it; returns how many were leased. */
+  async flushOnce(signal: AbortSignal): Promise<number> {
+    const batch = this.o.queue.lease(this.o.batchSize, this.o.batchBytes);
+    if (batch.length === 0) return 0;
+    this.counters.batches++;
+    await this.settle(batch, signal);
+    return batch.length;
+  }
+
+  /** Delivers until the queue has nothing due or the deadline passes; the rest stays queued. */
+  async drain(deadlineMs: number): Promise<DrainResult> {
+    const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
+    const before = this.counters.delivered;
+    try {
+      while (!signal.aborted && (await this.flushOnce(signal)) > 0);
+    } catch (err) {
+      if (!signal.aborted) this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'drain step failed; records stay queued');
+    }
+    const delivered = this.counters.delivered - before;
+    if (signal.aborted) this.o.logger.warn({ delivered, deadline_ms: deadlineMs }, 'drain deadline reached; the rest stays queued');
+    return { delivered, timedOut: signal.aborted };
+  }
+
+  private async settle(records: readonly LeasedRecord[], signal: AbortSignal): Promise<void> {
+    const result = await this.deliverRetrying(records, signal);
+    const ids = records.map((r) => r.id);
+    if (result.ok) {
+      this.o.queue.ack(ids);
+      this.counters.delivered += records.length;
+      this.counters.lastDeliveryAt = this.clock.now();
+      return;
+    }
+    const reason = `${result.class.code}: ${describeError(result.err)}`;
+    if (result.class.kind === 'permanent') {
+      if (records.length === 1) {
+        const r = records[0]!;
+        this.o.queue.reject(r.id, reason);
+        this.counters.rejected++;
+        this.o.logger.error(
+          { code: 'RSA_CENTRAL_REJECTED', error_type: result.class.code, stage: 'flush', violation_id: r.id, reason },
+          'central server rejected a violation permanently; moved to the dead letters (roadside-agent queue dead)',
+        );
+        return;
+      }
+      // Bisect: one bad record must not hold back (or take down) its batch-mates.
+      const mid = Math.ceil(records.length / 2);
+      await this.settle(records.slice(0, mid), signal);
+      await this.settle(records.slice(mid), signal);
+      return;
+    }
+    // unknown: keep queued, try again later (other records go first meanwhile)
+    const attempts = Math.max(...records.map((r) => r.attempts)) + 1;
+    const delay = backoffDelay(attempts, this.o.retry, this.random);
+    this.o.queue.defer(ids, reason, this.clock.now() + delay);
+    this.counters.deferred += records.length;
+    this.o.logger.error(
+      { error_type: result.class.code, stage: 'flush', records: records.length, retry_in_ms: delay, err: describeError(result.err) },
+      'delivery failed with an unexpected error; records stay queued and will be retried',
+    );
+  }
+
+  /** One batch, retried in place for as long as its errors are transient. */
+  private async deliverRetrying(records: readonly LeasedRecord[], signal: AbortSignal): Promise<Attempt> {
+    const ids = records.map((r) => r.id);
+    try {
+      await pRetry(() => untilAborted(this.o.sink.deliver(records, signal), signal), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 0, // the wait is ours (onFailedAttempt): the config's jitter is ±, p-retry's is ×1..2
+        signal,
+        shouldRetry: ({ error }) => classify(error).kind === 'transient',
+        onFailedAttempt: async ({ error, attemptNumber }) => {
+          const c = classify(error);
+          if (c.kind !== 'transient') return;
+          this.counters.failedAttempts++;
+          this.counters.centralReachable = false;
+          const delay = backoffDelay(attemptNumber, this.o.retry, this.random);
+          this.o.logger.warn(
+            { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, stage: 'flush', attempt: attemptNumber, retry_in_ms: delay, records: records.length, err: describeError(error) },
+            `central MySQL unavailable (${c.code}); batch stays queued, retry ${attemptNumber + 1} in ${delay} ms`,
+          );
+          try {
+            this.o.queue.defer(ids, `${c.code}: ${describeError(error)}`, this.clock.now() + delay);
+          } catch (err) {
+            this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'could not record the failed attempt in the queue');
+          }
+          await this.sleep(delay, signal);
+        },
+      });
+      if (this.counters.centralReachable === false) this.o.logger.info({ stage: 'flush' }, 'central MySQL reachable again');
+      this.counters.centralReachable = true;
+      return { ok: true };
+    } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err;
+      const c = classify(err);
+      if (c.kind === 'permanent') this.counters.centralReachable = true;
+      return { ok: false, err, class: c };
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { LeasedRecord } from '../queue/queue.js';
+import type { CentralDb } from './central-db.js';
+import { batchStatements, mysqlUtc, statementBytesFor } from './statements.js';
+
+/**
+ * Where batches go. `deliver` resolves only once the whole batch is committed centrally; it
+ * throws the driver's error otherwise (the loop classifies it).
+ */
+export interface Sink {
+  deliver(records: readonly LeasedRecord[], signal: AbortSignal): Promise<void>;
+  heartbeat(row: HeartbeatRow, signal: AbortSignal): Promise<void>;
+}
+
+/** The `cameras` row. */
+export interface HeartbeatRow {
+  cameraId: string;
+  cameraLocation: string;
+  lastSeenAt: number;
+  startedAt: number;
+  frames: number;
+  violations: number;
+  queueDepth: number;
+  deadLetters: number;
+  provider: string;
+  agentVersion: string;
+}
+
+export interface MysqlSinkOptions {
+  /** Rows per INSERT statement. */
+  rowsPerStatement?: number;
+}
+
+export class MysqlSink implements Sink {
+  private readonly db: CentralDb;
+  private readonly rowsPerStatement: number;
+
+  constructor(db: CentralDb, options: MysqlSinkOptions = {}) {
+    this.db = db;
+    this.rowsPerStatement = options.rowsPerStatement ?? 500;
+  }
+
+  deliver(records: readonly LeasedRecord[], signal: AbortSignal): Promise<void> {
+    return this.db.transaction(async (s) => {
+      const limits = { maxRows: this.rowsPerStatement, maxBytes: statementBytesFor(s.maxAllowedPacket) };
+      for (const st of batchStatements(records, limits)) {
+        // A lone row over the packet limit would make the server drop the connection, which
+        // reads as transient and would be retried forever: call it what it is, up front.
+        if (st.bytes > s.maxAllowedPacket - 4096)
+          throw Object.assign(
+            new Error(`a record of about ${st.bytes} bytes exceeds the server's max_allowed_packet (${s.maxAllowedPacket})`),
+            { code: 'ER_NET_PACKET_TOO_LARGE' },
+          );
+        await s.query(st.sql, st.values);
+      }
+    }, signal);
+  }
+
+  heartbeat(h: HeartbeatRow, signal: AbortSignal): Promise<void> {
+    return this.db.withSession(async (s) => {
+      await s.query(
+        `INSERT INTO cameras (camera_id, camera_location, last_seen_at, started_at, frames, violations, queue_depth, dead_letters, provider, agent_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE camera_location = VALUES(camera_location), last_seen_at = VALUES(last_seen_at),
+           started_at = VALUES(started_at), frames = VALUES(frames), violations = VALUES(violations),
+           queue_depth = VALUES(queue_depth), dead_letters = VALUES(dead_letters), provider = VALUES(provider),
+           agent_version = VALUES(agent_version)`,
+        [
+          h.cameraId,
+          h.cameraLocation,
+          mysqlUtc(h.lastSeenAt),
+          mysqlUtc(h.startedAt),
+          h.frames,
+          h.violations,
+          h.queueDepth,
+          h.deadLetters,
+          h.provider,
+          h.agentVersion,
+        ],
+      );
+    }, signal);
+  }
+}
