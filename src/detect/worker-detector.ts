@@ -11,7 +11,6 @@ import { AgentError, ERROR_CODES, type ErrorCode } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Frame, FrameAnalysis } from '../shared/types.js';
 import { checkFrame, type Detector, type PlateScope } from './detector.js';
-import type { Provider } from './session.js';
 import { transferable, type FromWorker, type ToWorker, type WireError, type WorkerInit } from './worker-protocol.js';
 
 export interface WorkerDetectorOptions {
@@ -118,19 +117,15 @@ export async function createWorkerDetector(loaded: LoadedConfig, logger: Logger,
     provider: info.provider,
     fallbackReason: info.fallbackReason,
     modelIds: info.modelIds,
-    analyze(frame: Frame): Promise<FrameAnalysis> {
-      if (closed) return Promise.reject(new Error('detector is closed'));
-      if (dead) return Promise.reject(dead);
-      if (pending) return Promise.reject(new Error('detector: analyze() called while another frame is in flight'));
-      try {
-        checkFrame(frame);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+    async analyze(frame: Frame): Promise<FrameAnalysis> {
+      if (closed) throw new Error('detector is closed');
+      if (dead) throw dead;
+      if (pending) throw new Error('detector: analyze() called while another frame is in flight');
+      checkFrame(frame);
       const id = nextId++;
       const buf = transferable(frame.data);
       const sent = buf ? frame : { ...frame, data: frame.data.slice() };
-      return new Promise<FrameAnalysis>((resolve, reject) => {
+      return await new Promise<FrameAnalysis>((resolve, reject) => {
         pending = { id, resolve, reject };
         const msg: ToWorker = { type: 'analyze', id, frame: sent };
         worker.postMessage(msg, buf ? [buf] : []);
