@@ -127,6 +127,15 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     }
   };
 
+  /** A failing log flush must not turn a clean stop into a crash. */
+  const beforeExit = () => {
+    try {
+      options.beforeExit?.();
+    } catch (err) {
+      process.stderr.write(`shutdown: beforeExit hook failed: ${(err as Error)?.message ?? String(err)}\n`);
+    }
+  };
+
   const run = (reason: string): Promise<ShutdownResult> => {
     running ??= (async () => {
       const deadlineAt = now() + options.deadlineMs;
@@ -165,12 +174,12 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
         if (running) {
           // Second signal: the operator (or systemd) wants out now.
           log?.warn({ signal }, 'second signal: exiting at once');
-          options.beforeExit?.();
+          beforeExit();
           proc.exit(exitCodeForSignal(signal));
           return;
         }
         void run(signal).then((result) => {
-          options.beforeExit?.();
+          beforeExit();
           proc.exit(result.exitCode);
         });
       };

@@ -133,8 +133,8 @@ describe('operate: shutdown of a real process', () => {
     children.push(child);
     await child.waitFor((l) => l === 'ready');
     const logFile = join(dir, 'agent.log');
-    // The fixture logs "fixture started" before `ready`; wait until it reached the file.
-    while (!existsSync(logFile) || !readFileSync(logFile, 'utf8').includes('fixture started')) await new Promise((r) => setTimeout(r, 20));
+    // `ready` comes once "fixture started" is in the file.
+    expect(readFileSync(logFile, 'utf8')).toMatch(/fixture started/);
     renameSync(logFile, `${logFile}.1`);
     child.proc.kill('SIGHUP');
     while (!existsSync(logFile) || !readFileSync(logFile, 'utf8').includes('log file reopened')) await new Promise((r) => setTimeout(r, 20));

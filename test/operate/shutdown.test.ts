@@ -96,6 +96,21 @@ describe('shutdown', () => {
     expect(fake.listeners('SIGTERM') + fake.listeners('SIGINT') + fake.listeners('SIGHUP')).toBe(0);
   });
 
+  it('still exits with the shutdown result when the beforeExit hook throws (a log not yet open)', async () => {
+    const fake = fakeProcess();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const sd = createShutdown({ deadlineMs: 1_000, proc: fake.proc, beforeExit: () => { throw new Error('sonic boom is not ready yet'); } });
+      sd.installSignalHandlers();
+      const exited = fake.exited();
+      fake.emit('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(/beforeExit hook failed: sonic boom is not ready yet/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it('refuses steps registered after shutdown began', async () => {
     const sd = createShutdown({ deadlineMs: 1_000, proc: fakeProcess().proc });
     await sd.run('test');
