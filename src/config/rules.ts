@@ -9,6 +9,14 @@ export const RulesSchema = z
       .int()
       .min(1)
       .max(100)
+      // 3, measured with the shipped models on ../shared/media/in/nhutanh_test1.mp4 (24 frames at
+      // 5 fps: one motorcycle pass of 17 frames, a helmeted rider with a bare-headed passenger):
+      // the helmeted rider's no-helmet score stays at or under 0.40 in 15 of his 17 frames but
+      // jumps to 0.50 and 0.69 in the two frames where the bike leaves the picture at the bottom
+      // edge (head crop cut off). 3 keeps such two-frame spikes from becoming a violation even
+      // with models.helmet.threshold lowered to 0.5, while a pass through view lasts ~3 s (15+
+      // frames at 5 fps), so a bare head flagged in only one frame of five still reaches it.
+      // Higher values lose riders seen briefly at the edge of the picture.
       .default(3)
       .describe('Frames in which a rider of a motorcycle track must be judged no_helmet before the track is a violation.'),
     track_timeout_s: z.number().positive().max(60).default(2).describe('A track unseen this long has ended.'),
@@ -22,6 +30,14 @@ export const RulesSchema = z
       .describe('Polygon in normalised frame coordinates (0..1) where violations count; null for the whole frame.'),
     min_motorcycle_px: z.number().int().min(0).max(4000).default(40).describe('Motorcycle boxes smaller than this (shorter side, detect-size pixels) are ignored.'),
     min_rider_px: z.number().int().min(0).max(4000).default(24).describe('Rider boxes smaller than this (shorter side) are not judged.'),
+    min_plate_confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        'Plate reads under this OCR confidence are ignored when choosing a track\'s plate: a wrong plate could merge two bikes in dedup, a missing one is still recorded once per track.',
+      ),
   })
   .describe('Tracking and the helmet rule.');
 

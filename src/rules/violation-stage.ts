@@ -130,7 +130,10 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     const rule = e.rule;
     rule.emitted = true;
     candidates += 1;
-    const plate = choosePlate(rule.plates, options.dedup.max_plate_distance);
+    const plate = choosePlate(
+      rule.plates.filter((p) => p.confidence >= rules.min_plate_confidence),
+      options.dedup.max_plate_distance,
+    );
     const decision = dedup.check({ type: 'no_helmet', plateText: plate?.text ?? null, trackId: rule.trackId });
     const best = rule.best;
     const frame = e.bestFrame;

@@ -203,3 +203,15 @@ describe('memory', () => {
     expect(held.at(-1)).toBe(0);
   });
 });
+
+describe('plate confidence floor', () => {
+  it.each([
+    { name: 'reads under min_plate_confidence are ignored: plate null', conf: [0.31, 0.4, 0.45], want: null },
+    { name: 'one read at the floor is enough', conf: [0.31, 0.5, 0.2], want: '59X112345' },
+  ])('$name', async ({ conf, want }) => {
+    const s = stage({ min_plate_confidence: 0.5 });
+    const frames = conf.map((c, i) => frameAt(i, [bike(box(20 + i * 4, 100, 100, 60), N, plate(box(40, 130, 60, 22), '59X112345', c))]));
+    const [got] = await play(s, frames);
+    expect(got!.v.plateText).toBe(want);
+  });
+});
