@@ -71,3 +71,12 @@ export function decodeCtc(data: Float32Array, dims: readonly number[], keys: rea
   }
   return { text, confidence: kept > 0 ? sum / kept : 0 };
 }
+
+/**
+ * A key for comparing plate reads that differ only by characters OCR confuses (O/Q/D→0, I/L→1,
+ * Z→2, S→5, B→8, G→6). For matching reads of one plate, never for display.
+ */
+export function plateMatchKey(text: string): string {
+  const fold: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', L: '1', Z: '2', S: '5', B: '8', G: '6' };
+  return normalizePlateText(text).replace(/[OQDILZSBG]/g, (c) => fold[c]!);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCtc, decodeSlots, mergeRows, normalizePlateText } from '../../src/detect/plate-text.js';
+import { decodeCtc, decodeSlots, mergeRows, normalizePlateText, plateMatchKey } from '../../src/detect/plate-text.js';
 
 describe('normalizePlateText', () => {
   it.each([
@@ -64,4 +64,15 @@ describe('decodeCtc (PP-OCR rec)', () => {
     const t = steps(seq);
     expect(decodeCtc(t.data, t.dims, keys).text).toBe(want);
   });
+});
+
+describe('plateMatchKey', () => {
+  it.each([
+    ['0SG719', 'OSG719', true],
+    ['HK0E7C', 'HKOE7C', true],
+    ['R820503', 'R8Z0503', true],
+    ['77L138777', '77L138777', true],
+    ['77L138777', '77L183655', false],
+    ['AB12', 'AB13', false],
+  ])('%s ~ %s: %s', (a, b, same) => expect(plateMatchKey(a) === plateMatchKey(b)).toBe(same));
 });
