@@ -24,5 +24,5 @@ export function cropRaw(image: RawImage, box: Box): RawImage {
 
 /** An owned copy: frame buffers may be reused by their source once the frame is handed on. */
 export function copyRaw(image: RawImage): RawImage {
-  return { width: image.width, height: image.height, data: Uint8Array.from(image.data) };
+  return { width: image.width, height: image.height, data: image.data.slice() };
 }

@@ -215,3 +215,19 @@ describe('plate confidence floor', () => {
     expect(got!.v.plateText).toBe(want);
   });
 });
+
+describe('frame ownership', () => {
+  it('keeps its own copy of the evidence frame: a caller reusing frame buffers does not change the evidence', async () => {
+    const frames = () => Array.from({ length: 4 }, (_, i) => frameAt(i, [bike(box(20, 100, 100, 60), N, null, 0.9 + i * 0.01)], { pattern: true }));
+    const untouched = await play(stage(), frames());
+    const s = stage();
+    const reused: Violation[] = [];
+    for (const f of frames()) {
+      s.clock.set(f.frame.capturedAt);
+      reused.push(...(await s.s.push(f)));
+      f.frame.data.fill(255);
+    }
+    reused.push(...(await s.s.flush()));
+    expect(reused.map((v) => v.evidence.map((e) => e.sha256))).toEqual(untouched.map((g) => g.v.evidence.map((e) => e.sha256)));
+  });
+});
