@@ -1,10 +1,41 @@
+import { runAgent } from '../agent.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { describeError, isAgentError, type ErrorCode } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
+import { createLogger } from '../shared/logger.js';
+import { reportConfigError } from './check-config.js';
 import type { RegisterVerb } from './context.js';
-import { notImplemented } from './not-implemented.js';
+import type { CommandIo } from './io.js';
+
+/** Start-up failures an operator must fix in the config or on the box: systemd must not loop. */
+const CONFIG_CODES: readonly ErrorCode[] = ['RSA_MODEL_MISSING', 'RSA_MODEL_LOAD', 'RSA_MODEL_SHAPE', 'RSA_PROVIDER_UNAVAILABLE', 'RSA_CREDENTIALS'];
+
+export async function runCommand(file: string, io: CommandIo): Promise<number> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(file, { env: io.env });
+  } catch (err) {
+    return reportConfigError(err, io);
+  }
+  const op = loaded.config.operate;
+  const logs = createLogger({ level: op.log_level, file: loaded.logFile, stdout: op.log_stdout });
+  try {
+    return await runAgent(loaded, { logs, env: io.env });
+  } catch (err) {
+    const code = isAgentError(err) ? err.code : undefined;
+    logs.logger.fatal({ code, err: describeError(err), camera: loaded.config.camera.id }, 'agent could not start');
+    logs.flush();
+    io.err(`roadside-agent: ${code ? `${code}: ` : ''}${describeError(err)}`);
+    return code && CONFIG_CODES.includes(code) ? EXIT.CONFIG : EXIT.FAILURE;
+  } finally {
+    logs.flush();
+  }
+}
 
 export const registerRun: RegisterVerb = (program, ctx) => {
   program
     .command('run')
     .description('Run the agent for one camera: capture, detect, record violations, deliver them centrally.')
     .requiredOption('-c, --config <file>', 'per-camera config file')
-    .action(() => ctx.exit(notImplemented('run', ctx.io)));
+    .action(async (opts: { config: string }) => ctx.exit(await runCommand(opts.config, ctx.io)));
 };

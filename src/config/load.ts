@@ -80,6 +80,14 @@ const crossChecks: Array<(c: Config) => ConfigProblem | null> = [
       return { path: 'camera.reconnect.max_s', message: `camera ${c.camera.id}: must be at least camera.reconnect.initial_s` };
     return null;
   },
+  function shutdownOutlastsDrain(c) {
+    if (c.operate.shutdown_deadline_s <= c.central.drain_deadline_s)
+      return {
+        path: 'operate.shutdown_deadline_s',
+        message: `camera ${c.camera.id}: must be longer than central.drain_deadline_s (${c.central.drain_deadline_s} s), which runs inside it`,
+      };
+    return null;
+  },
   function tlsCaNeedsTls(c) {
     if (c.central.tls.ca_file && !c.central.tls.enabled)
       return { path: 'central.tls.ca_file', message: `camera ${c.camera.id}: set central.tls.enabled to true to use a CA file` };

@@ -54,7 +54,17 @@ export function createLogger(options: LoggerOptions): AgentLogger {
     logger,
     reopen: () => fileStream?.reopen?.(),
     flush: () => {
-      for (const s of streams) (s.stream as { flushSync?: () => void }).flushSync?.();
+      for (const s of streams) {
+        // A destination still opening its file (stopped right after start) cannot flush yet;
+        // its lines are written once it opens.
+        const stream = s.stream as { flushSync?: () => void; fd?: number };
+        if (typeof stream.fd === 'number' && stream.fd < 0) continue;
+        try {
+          stream.flushSync?.();
+        } catch {
+          // best effort on the way out: never turn a clean stop into a crash
+        }
+      }
     },
   };
 }

@@ -117,3 +117,12 @@ describe('source kinds', () => {
     expect(sourceKind(url)).toBe(kind);
   });
 });
+
+describe('shutdown deadlines', () => {
+  it('rejects a shutdown deadline that the last flush does not fit in', () => {
+    const raw = exampleConfig();
+    raw.operate.shutdown_deadline_s = 5;
+    raw.central.drain_deadline_s = 10;
+    expect(() => validateConfig(raw)).toThrow(/operate\.shutdown_deadline_s: camera demo-cam: must be longer than central\.drain_deadline_s/);
+  });
+});

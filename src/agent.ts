@@ -1,0 +1,373 @@
+/**
+ * The composition root: the only file that knows every stage. It builds them from one
+ * validated config, wires frames → detect (worker thread) → violations → queue → flush, and
+ * owns start-up and shutdown.
+ *
+ * Back-pressure policy: frames may be shed (latest frame wins in capture, counted as
+ * dropped); violations never are: each is committed to the SQLite queue before anything else
+ * happens to it, and one that cannot be stored is logged at ERROR with its whole metadata.
+ *
+ * Shutdown (SIGTERM/SIGINT, or the end of a non-looping file), in order: stop capture and let
+ * the frame in flight finish; close the open tracks into violations and queue them; one last
+ * flush with central.drain_deadline_s; then close the detector worker, SQLite, MySQL, the
+ * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
+ */
+import { createFrameSource, type FrameSource } from './capture/index.js';
+import { readPassword } from './config/credentials.js';
+import type { LoadedConfig } from './config/load.js';
+import { createWorkerDetector } from './detect/worker-detector.js';
+import type { Detector } from './detect/detector.js';
+import { createFlusher, type Flusher } from './flush/flusher.js';
+import { startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
+import { createHeartbeats } from './operate/heartbeats.js';
+import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
+import { createNotifier } from './operate/notify.js';
+import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
+import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
+import { Queue } from './queue/queue.js';
+import { createViolationStage, type ViolationStage } from './rules/violation-stage.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { describeError, isAgentError } from './shared/errors.js';
+import type { AgentLogger, Logger } from './shared/logger.js';
+import type { Frame, FrameAnalysis, Violation } from './shared/types.js';
+import { agentVersion } from './shared/version.js';
+
+export interface AgentOptions {
+  logs: AgentLogger;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Signals and exit; the real process by default. */
+  proc?: ShutdownProcess;
+}
+
+/** Counts the composition root keeps itself (the stages keep their own). */
+interface PipelineCounters {
+  framesProcessed: number;
+  queued: number;
+  /** Violations that could not be stored (disk full, corrupt file); each was logged at ERROR. */
+  notStored: number;
+  detectErrors: number;
+}
+
+/** Events per second from cumulative counts, over the last sampling window. */
+class RateMeter {
+  private last: { at: number; values: number[] } | null = null;
+  rates: number[] = [];
+  constructor(private readonly clock: Clock) {}
+  sample(values: number[]): void {
+    const now = this.clock.now();
+    if (this.last && now > this.last.at) {
+      const dt = (now - this.last.at) / 1000;
+      this.rates = values.map((v, i) => Math.max(0, (v - (this.last!.values[i] ?? 0)) / dt));
+    }
+    this.last = { at: now, values };
+  }
+}
+
+const PIPELINE_LOOP = 'pipeline';
+/** The pipeline loop wakes at least this often without frames (tick the tracks, beat). */
+const IDLE_TICK_MS = 1000;
+
+/**
+ * Runs the agent for one camera until it is stopped. Resolves with the exit code when the
+ * source finished by itself (a non-looping file); on SIGTERM/SIGINT the shutdown exits the
+ * process through `proc.exit` once the graceful stop is done.
+ */
+export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Promise<number> {
+  const { config } = loaded;
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const logger: Logger = options.logs.logger.child({ camera: config.camera.id });
+  const log = logger.child({ stage: 'agent' });
+  const startedAt = clock.now();
+  let phase: AgentPhase = 'starting';
+
+  const notifier = createNotifier({ env, logger });
+  const shutdown = createShutdown({
+    deadlineMs: config.operate.shutdown_deadline_s * 1000,
+    logger,
+    onBegin: async (reason) => {
+      phase = 'stopping';
+      await notifier.stopping(`stopping: ${reason}`);
+    },
+    beforeExit: () => options.logs.flush(),
+    ...(options.proc ? { proc: options.proc } : {}),
+  });
+  shutdown.onReopen(() => options.logs.reopen());
+  const removeSignalHandlers = shutdown.installSignalHandlers();
+
+  // Everything opened so far is closed again if start-up fails half-way.
+  const opened: Array<() => Promise<void> | void> = [];
+  const closeOpened = async (): Promise<void> => {
+    for (const close of opened.reverse()) await Promise.resolve().then(close).catch((err: unknown) => log.warn({ err: describeError(err) }, 'close failed'));
+  };
+
+  let queue: Queue;
+  let detector: Detector;
+  let stage: ViolationStage;
+  let flusher: Flusher;
+  let source: FrameSource;
+  let health: HealthServer | null;
+  let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
+  const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
+  const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
+  const meter = new RateMeter(clock);
+
+  try {
+    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock });
+    opened.push(() => queue.close());
+    const qs = queue.stats();
+    log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');
+
+    const password = readPassword(config.central, env);
+    log.info({ from: password.from }, 'MySQL password source');
+
+    detector = await createWorkerDetector(loaded, logger);
+    opened.push(() => detector.close());
+    log.info(
+      { provider: detector.provider, configured: config.models.provider, fallback: detector.fallbackReason, models: detector.modelIds },
+      `detect running on ${detector.provider}`,
+    );
+
+    stage = createViolationStage({
+      rules: config.rules,
+      dedup: config.dedup,
+      camera: { id: config.camera.id, location: config.camera.location },
+      clock,
+      logger,
+      evidence: { jpegQuality: config.queue.jpeg_quality },
+      models: detector.modelIds,
+    });
+
+    flusher = createFlusher({
+      central: config.central,
+      password: password.password,
+      queue,
+      logger,
+      cameraId: config.camera.id,
+      cameraLocation: config.camera.location,
+      agentVersion: agentVersion(),
+      stats: () => ({ frames: counters.framesProcessed, violations: counters.queued, provider: detector.provider }),
+      clock,
+    });
+    opened.push(() => flusher.close());
+
+    source = createFrameSource({ camera: config.camera, logger, clock });
+    opened.push(() => source.stop());
+
+    const metrics = createMetrics({
+      snapshot: () => metricsSnapshot(),
+      info: { camera: config.camera.id, version: agentVersion(), provider: detector.provider },
+    });
+    // The endpoint is for watching the agent: failing to listen must not stop the camera.
+    health = await startHealthServer({
+      host: config.operate.health.host,
+      port: config.operate.health.port,
+      snapshot: () => healthSnapshot(),
+      rules: { maxFrameAgeS: config.operate.health.max_frame_age_s },
+      metrics,
+      clock,
+      logger,
+    }).catch((err: unknown) => {
+      log.error({ code: 'RSA_HEALTH_LISTEN', err: describeError(err) }, 'health endpoint not started; the agent runs without it');
+      return null;
+    });
+    opened.push(() => health?.close());
+    if (health) log.info({ url: health.url }, 'health endpoint listening');
+
+    observeTimings = (analysis: FrameAnalysis): void => {
+      for (const [step, ms] of Object.entries(analysis.timings))
+        if (step.endsWith('.model')) metrics.observeInference(step.slice(0, -'.model'.length), ms / 1000);
+    };
+
+    function metricsSnapshot(): MetricsSnapshot {
+      const cs = source.stats();
+      const vs = stage.stats();
+      const q = queue.stats();
+      const fc = flusher.counters;
+      return {
+        framesReceived: cs.received,
+        framesProcessed: counters.framesProcessed,
+        framesDropped: cs.dropped,
+        violations: {
+          emitted: vs.emitted,
+          duplicate: Object.values(vs.duplicates).reduce((a, b) => a + b, 0),
+          queued: counters.queued,
+          delivered: fc.delivered,
+          dead: fc.rejected,
+        },
+        flushAttempts: fc.batches + fc.failedAttempts,
+        flushErrors: { failed: fc.failedAttempts, rejected: fc.rejected },
+        queueDepth: q.pending,
+        queueOldestPendingAgeS: q.oldestPendingAt === null ? null : (clock.now() - q.oldestPendingAt) / 1000,
+        deadLetters: q.dead,
+        cameraUp: cs.state === 'online',
+        cameraRestarts: cs.restarts,
+        centralReachable: fc.centralReachable,
+      };
+    }
+
+    function healthSnapshot(): HealthSnapshot {
+      const cs = source.stats();
+      const q = queue.stats();
+      const [processed = 0, dropped = 0] = meter.rates;
+      return {
+        phase,
+        startedAt,
+        camera: { id: config.camera.id, state: cs.state, lastFrameAt: cs.lastFrameAt, fpsIn: cs.fps, fpsProcessed: processed, fpsDropped: dropped },
+        queue: { depth: q.pending, oldestPendingAt: q.oldestPendingAt, deadLetters: q.dead },
+        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt },
+        provider: detector.provider,
+        version: agentVersion(),
+        loops: heartbeats.snapshot(),
+      };
+    }
+
+    // Rates for /healthz, sampled on a timer so two scrapes in a row do not see zero.
+    const rateTimer = setInterval(() => meter.sample([counters.framesProcessed, source.stats().dropped]), 5000);
+    rateTimer.unref();
+    opened.push(() => clearInterval(rateTimer));
+
+    // systemd watchdog: pings only while the event loop and the pipeline loop turn.
+    const intervalMs = watchdogIntervalMs(env);
+    if (intervalMs !== null) {
+      const lag = eventLoopLagProbe();
+      const watchdog = createWatchdog({
+        ping: () => notifier.watchdog(),
+        check: livenessCheck({ heartbeats, lag, maxEventLoopLagMs: config.operate.watchdog.max_event_loop_lag_ms }),
+        intervalMs,
+        logger: log,
+      });
+      watchdog.start();
+      opened.push(() => {
+        watchdog.stop();
+        lag.stop();
+      });
+    }
+    opened.push(() => notifier.close());
+  } catch (err) {
+    removeSignalHandlers();
+    await closeOpened();
+    throw err;
+  }
+
+  /** Commits each violation to the queue before anything else happens to it. */
+  const store = (violations: readonly Violation[]): void => {
+    for (const v of violations) {
+      try {
+        const r = queue.enqueue(v);
+        counters.queued += 1;
+        log.info(
+          { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
+          'violation queued',
+        );
+      } catch (err) {
+        counters.notStored += 1;
+        const { evidence, ...meta } = v;
+        log.error(
+          { code: isAgentError(err) ? err.code : 'RSA_QUEUE_IO', err: describeError(err), violation: meta, evidence: evidence.map((e) => ({ kind: e.kind, sha256: e.sha256 })) },
+          'violation could NOT be stored on the box; its record is in this log line',
+        );
+      }
+    }
+  };
+
+  // The pipeline: capture (main thread, reading ffmpeg's pipe) → detect (worker thread) →
+  // violations (main thread; JPEG encoding in libuv's pool). While the worker runs a frame,
+  // the main thread keeps draining the pipe and finishing the previous frame's violations.
+  const intake = new AbortController();
+  heartbeats.register(PIPELINE_LOOP, config.operate.watchdog.max_loop_silence_s * 1000);
+  const pipeline = (async (): Promise<'finished' | 'stopped'> => {
+    let pendingPush: Promise<void> = Promise.resolve();
+    let nextFrame: Promise<Frame | null> | null = null;
+    const idle = (): Promise<'idle'> => new Promise((resolve) => setTimeout(() => resolve('idle'), IDLE_TICK_MS).unref());
+    try {
+      while (!intake.signal.aborted) {
+        nextFrame ??= source.next(intake.signal);
+        const got = await Promise.race([nextFrame, idle()]);
+        heartbeats.beat(PIPELINE_LOOP);
+        if (got === 'idle') {
+          await pendingPush;
+          pendingPush = stage.tick().then(store);
+          continue;
+        }
+        nextFrame = null;
+        if (got === null) return 'finished';
+        let analysis: FrameAnalysis;
+        try {
+          analysis = await detector.analyze(got);
+        } catch (err) {
+          counters.detectErrors += 1;
+          log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err), seq: got.seq }, 'detect failed on a frame; frame skipped');
+          continue;
+        }
+        counters.framesProcessed += 1;
+        observeTimings(analysis);
+        await pendingPush;
+        pendingPush = stage.push(analysis).then(store);
+      }
+      return 'stopped';
+    } catch (err) {
+      if (intake.signal.aborted) return 'stopped';
+      throw err;
+    } finally {
+      await pendingPush.catch((err: unknown) => log.error({ err: describeError(err) }, 'violation stage failed'));
+      heartbeats.unregister(PIPELINE_LOOP);
+    }
+  })();
+
+  const flushing = flusher.start(shutdown.signal);
+
+  shutdown.register({
+    name: 'stop capture',
+    phase: 'intake',
+    run: async () => {
+      intake.abort(new Error('shutdown'));
+      await source.stop();
+    },
+  });
+  shutdown.register({ name: 'finish frame in flight', phase: 'intake', run: async () => void (await pipeline.catch(() => 'stopped')) });
+  shutdown.register({ name: 'close open tracks', phase: 'intake', run: async () => store(await stage.flush()) });
+  shutdown.register({
+    name: 'last flush',
+    phase: 'intake',
+    run: async () => {
+      await flushing;
+      const r = await flusher.drain();
+      const left = queue.stats().pending;
+      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left }, 'last flush done');
+    },
+  });
+  shutdown.register({
+    name: 'close',
+    phase: 'release',
+    run: async () => {
+      removeSignalHandlers();
+      await closeOpened();
+    },
+  });
+
+  phase = 'running';
+  await notifier.ready(`camera ${config.camera.id}: running on ${detector.provider}`);
+  log.info(
+    { source: source.url, detect: config.camera.detect, provider: detector.provider, version: agentVersion() },
+    'agent running',
+  );
+
+  let ended: 'finished' | 'stopped';
+  try {
+    ended = await pipeline;
+  } catch (err) {
+    log.error({ err: describeError(err) }, 'pipeline failed');
+    const r = await shutdown.run('pipeline failed');
+    return r.exitCode === 0 ? 1 : r.exitCode;
+  }
+  if (ended === 'finished') {
+    log.info({ frames: counters.framesProcessed }, 'source finished');
+    const r = await shutdown.run('source finished');
+    return r.exitCode;
+  }
+  // Stopped by a signal: the shutdown's signal handler exits the process when it is done.
+  const r = await shutdown.run('stopped');
+  return r.exitCode;
+}
