@@ -2,7 +2,7 @@
 // password; never stopped by a test), and private mariadbd instances that fault drills may
 // stop, kill and restart (optionally inside a network namespace the test made).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,8 @@ export class PrivateMariadb {
 
   private constructor(port: number, netns?: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'rsa-mariadbd-'));
+    // an empty datadir is enough with --skip-grant-tables (no mariadb-install-db needed)
+    mkdirSync(join(this.dir, 'data'));
     this.port = port;
     this.netns = netns;
   }

@@ -121,7 +121,10 @@ describe.skipIf(skip)('flush to MariaDB', () => {
     expect(dead[0]!.reason).toMatch(/ER_DATA_TOO_LONG/);
     expect(queue.stats().pending).toBe(0);
     const [c] = await tdb.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM violations');
+    const dups = await tdb.query<unknown[]>('SELECT event_id FROM violations GROUP BY event_id HAVING COUNT(*) > 1');
+    console.log(`rejected-record drill: produced 50, central ${c!.n}, duplicates ${dups.length}, dead ${dead.length}, pending ${queue.stats().pending}`);
     expect(c!.n).toBe(48);
+    expect(dups).toEqual([]);
     expect(lines.filter((l) => l.code === 'RSA_CENTRAL_REJECTED')).toHaveLength(2);
   });
 
