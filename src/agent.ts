@@ -12,6 +12,7 @@
  * flush with central.drain_deadline_s; then close the detector worker, SQLite, MySQL, the
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
+import { mkdirSync } from 'node:fs';
 import { createFrameSource, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
 import type { LoadedConfig } from './config/load.js';
@@ -114,6 +115,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const meter = new RateMeter(clock);
 
   try {
+    mkdirSync(loaded.stateDir, { recursive: true });
     queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock });
     opened.push(() => queue.close());
     const qs = queue.stats();

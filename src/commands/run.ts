@@ -25,7 +25,8 @@ export async function runCommand(file: string, io: CommandIo): Promise<number> {
     const code = isAgentError(err) ? err.code : undefined;
     logs.logger.fatal({ code, err: describeError(err), camera: loaded.config.camera.id }, 'agent could not start');
     logs.flush();
-    io.err(`roadside-agent: ${code ? `${code}: ` : ''}${describeError(err)}`);
+    const text = describeError(err);
+    io.err(`roadside-agent: ${code && !text.startsWith(code) ? `${code}: ` : ''}${text}`);
     return code && CONFIG_CODES.includes(code) ? EXIT.CONFIG : EXIT.FAILURE;
   } finally {
     logs.flush();
