@@ -46,6 +46,8 @@ export function centralDbOptions(c: CentralConfig, password: string | undefined)
 /** One connection taken from the pool for a unit of work. */
 export interface Session {
   query<T = unknown>(sql: string, values?: unknown): Promise<T>;
+  /** A prepared statement (binary protocol; the connection caches it by its text). */
+  execute<T = unknown>(sql: string, values: unknown[]): Promise<T>;
   /** The server's max_allowed_packet, read when the connection was set up. */
   readonly maxAllowedPacket: number;
 }
@@ -126,6 +128,10 @@ export class CentralDb {
       const [rows] = await abortable(conn.query({ sql, timeout, values: values as QueryValues }), signal, { onAbort: () => conn.destroy() });
       return rows as T;
     };
+    const execute = async <T>(sql: string, values: unknown[]): Promise<T> => {
+      const [rows] = await abortable(conn.execute({ sql, timeout, values: values }), signal, { onAbort: () => conn.destroy() });
+      return rows as T;
+    };
     const raw = conn as unknown as object;
     let packet = this.packetOf.get(raw);
     if (packet === undefined) {
@@ -134,7 +140,7 @@ export class CentralDb {
       packet = Number(rows[0]?.p ?? 4 * 1024 * 1024);
       this.packetOf.set(raw, packet);
     }
-    return { query, maxAllowedPacket: packet };
+    return { query, execute, maxAllowedPacket: packet };
   }
 
   async close(): Promise<void> {

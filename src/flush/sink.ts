@@ -50,7 +50,8 @@ export class MysqlSink implements Sink {
             new Error(`a record of about ${st.bytes} bytes exceeds the server's max_allowed_packet (${s.maxAllowedPacket})`),
             { code: 'ER_NET_PACKET_TOO_LARGE' },
           );
-        await s.query(st.sql, st.values);
+        if (st.prepared) await s.execute(st.sql, st.values);
+        else await s.query(st.sql, st.values);
       }
     }, signal);
   }
