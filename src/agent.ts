@@ -13,6 +13,7 @@
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
 import { mkdirSync } from 'node:fs';
+import sharp from 'sharp';
 import { createFrameSource, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
 import type { LoadedConfig } from './config/load.js';
@@ -113,6 +114,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
+
+  // Evidence JPEGs are a few per minute: libvips' operation cache and a thread per core buy
+  // nothing here but resident memory on a box that runs one agent per camera.
+  sharp.cache(false);
+  sharp.concurrency(1);
 
   try {
     mkdirSync(loaded.stateDir, { recursive: true });
