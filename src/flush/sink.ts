@@ -39,10 +39,24 @@ export class MysqlSink implements Sink {
     this.rowsPerStatement = options.rowsPerStatement ?? 500;
   }
 
+  /**
+   * Idempotent: inside the transaction, the batch's event ids already in `violations` are
+   * looked up and those records skipped (a violation and its evidence are only ever committed
+   * together, so a present violation means present evidence). A batch retried after a lost
+   * COMMIT acknowledgement thus inserts nothing. This needs only SELECT and INSERT, unlike
+   * `ON DUPLICATE KEY UPDATE`, for which MariaDB wants UPDATE on every inserted column; and
+   * unlike INSERT IGNORE it keeps data errors errors. The UNIQUE key on event_id stays the
+   * backstop (one flusher per camera queue, so no two writers race on an id).
+   */
   deliver(records: readonly LeasedRecord[], signal: AbortSignal): Promise<void> {
     return this.db.transaction(async (s) => {
+      const present = await s.query<Array<{ event_id: string }>>('SELECT event_id FROM violations WHERE event_id IN (?)', [
+        records.map((r) => r.id),
+      ]);
+      const skip = new Set(present.map((p) => p.event_id));
+      const fresh = skip.size === 0 ? records : records.filter((r) => !skip.has(r.id));
       const limits = { maxRows: this.rowsPerStatement, maxBytes: statementBytesFor(s.maxAllowedPacket) };
-      for (const st of batchStatements(records, limits)) {
+      for (const st of batchStatements(fresh, limits)) {
         // A lone row over the packet limit would make the server drop the connection, which
         // reads as transient and would be retried forever: call it what it is, up front.
         if (st.bytes > s.maxAllowedPacket - 4096)

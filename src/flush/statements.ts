@@ -1,9 +1,8 @@
 // Multi-row INSERT statements for a batch (pure: tested without a server).
 //
-// Idempotency: `ON DUPLICATE KEY UPDATE event_id = event_id` makes a re-delivered row a no-op
-// (a batch retried after a lost COMMIT acknowledgement adds nothing). INSERT IGNORE would do
-// the same for duplicates but also turn real data errors (too long, bad value) into warnings
-// and silently truncate, which would hide the records that belong in the dead letters.
+// Idempotency is the sink's job (sink.ts: the event ids already present are skipped inside the
+// same transaction); these are plain INSERTs, so a duplicate event id can never be inserted
+// twice (UNIQUE key) and a value that does not fit is an error, never a silent truncation.
 //
 // Protocols: violation rows are small and go as text multi-row INSERTs (one round trip for a
 // batch). Evidence goes as prepared statements (binary protocol): as text, mysql2 escapes a
@@ -98,7 +97,7 @@ function chunk(head: string, tail: string, rows: unknown[][], limits: StatementL
   let bytes = 0;
   const flush = (): void => {
     if (current.length === 0) return;
-    out.push({ sql: `${head} VALUES ? ${tail}`, values: [current], rows: current.length, bytes, prepared: false });
+    out.push({ sql: `${head} VALUES ?${tail ? ` ${tail}` : ''}`, values: [current], rows: current.length, bytes, prepared: false });
     current = [];
     bytes = 0;
   };
@@ -127,7 +126,7 @@ function evidenceStatements(rows: unknown[][], maxBytes: number): Statement[] {
       const bytes = group.reduce((n, r) => n + encodedBytes(r, true), 0);
       if (shape > 1 && bytes > maxBytes) continue;
       out.push({
-        sql: `${head}${Array<string>(shape).fill(tuple).join(', ')} ON DUPLICATE KEY UPDATE event_id = event_id`,
+        sql: `${head}${Array<string>(shape).fill(tuple).join(', ')}`,
         values: group.flat(),
         rows: shape,
         bytes,
@@ -144,7 +143,7 @@ function evidenceStatements(rows: unknown[][], maxBytes: number): Statement[] {
 export function batchStatements(records: readonly LeasedRecord[], limits: StatementLimits): Statement[] {
   const violations = chunk(
     `INSERT INTO violations (${VIOLATION_COLUMNS.join(', ')})`,
-    'ON DUPLICATE KEY UPDATE event_id = event_id',
+    '',
     records.map(violationValues),
     limits,
   );
