@@ -63,26 +63,16 @@ export interface Media {
   /** The clip looped `throughputLoops` times (1080p, 5 fps). */
   throughput: string;
   throughputFrames: number;
-  /** ~40 s of the clip (1080p 5 fps), for RTSP. */
-  rtsp1080p5: string;
-  /** The clip scaled to 640x360 (a camera's sub-stream), 5 fps, ~40 s. */
-  rtsp360p5: string;
-  /** A moving 1080p 25 fps H.264 stream (testsrc2, ~4 Mbit/s, no B-frames): a main stream. */
-  rtsp1080p25: string;
+  /** A moving 1080p 25 fps H.264 stream (testsrc2, ~4 Mbit/s, no B-frames): a main stream's decode work. */
+  main1080p25: string;
 }
 
 export function prepareMedia(dir: string, throughputLoops: number): Media {
   mkdirSync(dir, { recursive: true });
-  const loop = (src: string, n: number, out: string): string => cached(out, (tmp) => ffmpeg(['-stream_loop', String(n - 1), '-i', src, '-c', 'copy', tmp]));
-  const sub1 = cached(join(dir, 'clip-360p5-once.mp4'), (tmp) =>
-    ffmpeg(['-i', CLIP, '-vf', 'scale=640:360', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', tmp]),
-  );
   return {
-    throughput: loop(CLIP, throughputLoops, join(dir, `clip-x${throughputLoops}.mp4`)),
+    throughput: cached(join(dir, `clip-x${throughputLoops}.mp4`), (tmp) => ffmpeg(['-stream_loop', String(throughputLoops - 1), '-i', CLIP, '-c', 'copy', tmp])),
     throughputFrames: CLIP_FRAMES * throughputLoops,
-    rtsp1080p5: loop(CLIP, 8, join(dir, 'clip-x8.mp4')),
-    rtsp360p5: loop(sub1, 8, join(dir, 'clip-360p5-x8.mp4')),
-    rtsp1080p25: cached(join(dir, 'testsrc2-1080p25-40s.mp4'), (tmp) =>
+    main1080p25: cached(join(dir, 'testsrc2-1080p25-40s.mp4'), (tmp) =>
       ffmpeg([
         '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25:duration=40',
         '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '4M', '-maxrate', '4M', '-bufsize', '8M', '-g', '50', '-bf', '0', '-pix_fmt', 'yuv420p', tmp,

@@ -17,6 +17,7 @@ import { Writable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegInvocation } from './ffmpeg-args.js';
+import type { FrameGate } from './frame-gate.js';
 
 export interface FfmpegExit {
   /** Exit code, null when killed by a signal or never started. */
@@ -31,6 +32,11 @@ export interface FfmpegHandlers {
   onData(chunk: Buffer): void;
   /** Each stderr line, raw (the caller scrubs it). */
   onStderrLine(line: string): void;
+  /**
+   * Lossless hand-off: stdout passes through this gate, which holds ffmpeg back in its pipe
+   * when the consumer is behind. Absent: every chunk is taken at once.
+   */
+  gate?: FrameGate;
 }
 
 export interface FfmpegProcess {
@@ -59,17 +65,25 @@ export function fluentFfmpegSpawner(options: FluentSpawnerOptions = {}): FfmpegS
       resolveExit = (exit) => {
         if (settled) return;
         settled = true;
+        handlers.gate?.drop();
         resolve(exit);
       };
     });
 
-    // Takes every chunk at once: the reader never applies back-pressure to ffmpeg (frames that
-    // are not wanted are dropped after assembly, not left in the pipe). No 'close' event, so
+    // Without a gate, takes every chunk at once: the reader never applies back-pressure to
+    // ffmpeg (frames that are not wanted are dropped after assembly, not left in the pipe).
+    // With one, a chunk's callback waits until the consumer wants more. No 'close' event, so
     // fluent-ffmpeg's "output stream closed" kill timer is never armed.
+    const gate = handlers.gate;
+    const onData = (c: Buffer): void => handlers.onData(c);
     const sink = new Writable({
       emitClose: false,
       autoDestroy: false,
       write(chunk: Buffer, _encoding, callback) {
+        if (gate) {
+          gate.write(chunk, onData, () => callback());
+          return;
+        }
         handlers.onData(chunk);
         callback();
       },

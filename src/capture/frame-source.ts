@@ -21,6 +21,9 @@
  *   whole ArrayBuffer (offset 0), so it can be transferred to a worker thread.
  * - Memory is bounded: one frame being assembled, one waiting, one spare, plus what the
  *   consumer holds.
+ * - `handoff: 'lossless'` (for a file read as fast as possible; see `defaultHandoff`) holds
+ *   ffmpeg back in its pipe instead: bytes pass at most one frame ahead of what the consumer
+ *   took, so no frame is dropped and ffmpeg decodes no frame only to have it thrown away.
  * - The reader is cheap on the main thread (one copy per byte, no per-chunk allocation), but
  *   it only runs when the event loop is free: run inference in a worker thread, or the pipe
  *   is not drained during `session.run`.
@@ -33,6 +36,7 @@
  * `stop()` resolves only after ffmpeg has exited; no ffmpeg outlives its source.
  */
 import type { Logger } from 'pino';
+import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AgentError, type ErrorCode } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
@@ -41,6 +45,7 @@ import { backoffDelayMs } from './backoff.js';
 import { buildFfmpegArgs, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
 import { FrameAssembler } from './frame-assembler.js';
+import { FrameGate } from './frame-gate.js';
 import { LatestSlot } from './latest-frame.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
@@ -87,6 +92,23 @@ export interface FrameSourceOptions {
   /** stderr lines put into the offline log line (default 8). */
   stderrLinesLogged?: number;
   args?: ArgsOptions;
+  /**
+   * How frames reach the consumer: `latest` (a frame that waits is replaced by a newer one and
+   * counted as dropped: right for a live camera) or `lossless` (ffmpeg is held back through its
+   * pipe: every frame is delivered). Default `latest`.
+   */
+  handoff?: Handoff;
+}
+
+export type Handoff = 'latest' | 'lossless';
+
+/**
+ * The hand-off a camera's source calls for: lossless for a file read as fast as possible
+ * (nothing to keep up with, so no frame should be decoded only to be dropped), latest-frame-wins
+ * for everything else (live cameras, files played in real time).
+ */
+export function defaultHandoff(camera: Pick<CaptureCamera, 'source'>): Handoff {
+  return sourceKind(camera.source.url) === 'file' && !camera.source.realtime ? 'lossless' : 'latest';
 }
 
 /** How one ffmpeg run ended, from capture's point of view. */
@@ -115,6 +137,9 @@ export class FrameSource {
   private readonly stopController = new AbortController();
   private readonly tail: StderrTail;
   private readonly safeUrl: string;
+  private readonly lossless: boolean;
+  /** The current ffmpeg run's gate (lossless hand-off only). */
+  private gate: FrameGate | null = null;
 
   private state: CaptureState = 'starting';
   private started = false;
@@ -144,6 +169,7 @@ export class FrameSource {
     this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
     this.tail = new StderrTail(options.camera.source.url);
     this.safeUrl = redactUrl(options.camera.source.url);
+    this.lossless = options.handoff === 'lossless';
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     if (options.signal) {
       if (options.signal.aborted) this.stopController.abort();
@@ -169,7 +195,10 @@ export class FrameSource {
   /** The newest frame not yet handed out; waits for one; null once the source has ended. */
   async next(signal?: AbortSignal): Promise<Frame | null> {
     const frame = await this.slot.next(signal);
-    if (frame !== null) this.counters.delivered++;
+    if (frame !== null) {
+      this.counters.delivered++;
+      this.gate?.grant();
+    }
     return frame;
   }
 
@@ -179,6 +208,8 @@ export class FrameSource {
       this.stopController.abort();
       const dropped = this.slot.close(true);
       if (dropped) this.counters.dropped++;
+      // ffmpeg must not sit blocked on a full pipe while it handles SIGTERM.
+      this.gate?.release();
       if (this.current) this.terminate(this.current, 'stop');
     }
     if (!this.started) {
@@ -262,7 +293,10 @@ export class FrameSource {
       },
     );
 
+    const gate = this.lossless ? new FrameGate(inv.frameBytes) : null;
+    this.gate = gate;
     const proc = this.spawn(inv, {
+      ...(gate ? { gate } : {}),
       onData: (chunk) => assembler.push(chunk),
       onStderrLine: (line) => {
         const clean = this.tail.push(line);
@@ -278,6 +312,8 @@ export class FrameSource {
     const stallMs = this.camera.stall_timeout_s * 1000;
     const watchdog = setInterval(
       () => {
+        // Held back by a lossless gate because the consumer is behind: waiting, not stalled.
+        if (gate?.behind) lastActivity = this.clock.now();
         if (stalled || this.clock.now() - lastActivity < stallMs) return;
         stalled = true;
         this.counters.stalls++;
@@ -302,6 +338,7 @@ export class FrameSource {
     } finally {
       clearInterval(watchdog);
       this.current = null;
+      if (this.gate === gate) this.gate = null;
     }
     const partial = assembler.reset();
     if (partial > 0) this.counters.partialBytes += partial;
@@ -415,6 +452,8 @@ export class FrameSource {
     const marked = proc as FfmpegProcess & { terminating?: boolean };
     if (marked.terminating) return;
     marked.terminating = true;
+    // A gated ffmpeg blocked on its pipe must be able to write its way out.
+    if (proc === this.current) this.gate?.release();
     proc.kill('SIGTERM');
     let done = false;
     const timer = setTimeout(() => {

@@ -1,16 +1,13 @@
 // `roadside-agent replay VIDEO --config FILE [--out DIR]`: a video file through the whole
-// pipeline (capture → detect → violations) as fast as possible. Each violation is printed as one
+// pipeline (capture → detect → violations) as fast as possible, losing no frame. Each violation is printed as one
 // JSON line on stdout (evidence as file names + sha256) and its JPEGs are written to --out.
 //
 // Deterministic: the clock is the video's own time (frame seq / detect fps from --start), not
 // the wall clock, so the same file and config give the same violations, times and plates.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
 import pino from 'pino';
-import { createFrameSource, type FfmpegExit, type FfmpegSpawner } from '../capture/index.js';
+import { createFrameSource } from '../capture/index.js';
 import { loadConfig } from '../config/load.js';
 import { createDetector } from '../detect/detector.js';
 import { createViolationStage } from '../rules/violation-stage.js';
@@ -49,96 +46,13 @@ export function violationLine(v: Violation, files: readonly string[]): Record<st
 }
 
 /**
- * Lossless replay. The capture stage hands frames over latest-wins (right for a live camera:
- * a frame that waits is dropped), so a file read as fast as possible would lose every frame
- * decoded while detection was busy, and which ones would vary from run to run. Replay instead
- * holds ffmpeg back through the pipe: bytes pass to the frame source only up to one frame ahead
- * of what the consumer took (`grant()` after each frame taken), the rest waits in the pipe
- * (its write callback is held), so nothing is dropped and memory stays at one frame ahead.
+ * Replay is lossless: the capture stage's default hand-off is latest-wins (right for a live
+ * camera), which on a file read as fast as possible would lose every frame decoded while
+ * detection was busy, differently from run to run. Replay asks capture for its lossless
+ * hand-off instead (ffmpeg held back through the pipe, one frame ahead; see FrameGate).
  */
-export class ReplayGate {
-  private credit: number;
-  private held: { chunk: Buffer; onData: (c: Buffer) => void; done: () => void } | null = null;
-
-  constructor(private readonly frameBytes: number) {
-    this.credit = frameBytes;
-  }
-
-  write(chunk: Buffer, onData: (c: Buffer) => void, done: () => void): void {
-    const n = Math.min(this.credit, chunk.length);
-    if (n > 0) {
-      this.credit -= n;
-      onData(n === chunk.length ? chunk : chunk.subarray(0, n));
-    }
-    if (n === chunk.length) done();
-    else this.held = { chunk: chunk.subarray(n), onData, done };
-  }
-
-  /** The consumer took a frame: let one more through. */
-  grant(): void {
-    this.credit += this.frameBytes;
-    const h = this.held;
-    this.held = null;
-    if (h) this.write(h.chunk, h.onData, h.done);
-  }
-
-  /** ffmpeg is gone: forget what it wrote last. */
-  drop(): void {
-    this.held = null;
-  }
-}
-
-/** fluent-ffmpeg, as capture's own spawner runs it, with the pipe gated by `gate`. */
-export function gatedSpawner(gate: ReplayGate): FfmpegSpawner {
-  return (invocation, handlers) => {
-    let child: ChildProcess | null = null;
-    let pendingSignal: NodeJS.Signals | null = null;
-    let settled = false;
-    let resolveExit!: (exit: FfmpegExit) => void;
-    const exited = new Promise<FfmpegExit>((resolveP) => {
-      resolveExit = (exit) => {
-        if (settled) return;
-        settled = true;
-        gate.drop();
-        resolveP(exit);
-      };
-    });
-    const sink = new Writable({
-      emitClose: false,
-      autoDestroy: false,
-      write(chunk: Buffer, _encoding, callback) {
-        gate.write(chunk, (c) => handlers.onData(c), () => callback());
-      },
-    });
-    const command = ffmpeg({ stdoutLines: 50 })
-      .input(invocation.input)
-      .inputOptions(...invocation.inputOptions)
-      .outputOptions(...invocation.outputOptions)
-      .output(sink);
-    command.on('start', () => {
-      const proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
-      if (!proc) return;
-      child = proc;
-      proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolveExit({ code, signal }));
-      if (pendingSignal) proc.kill(pendingSignal);
-    });
-    command.on('stderr', (line: string) => handlers.onStderrLine(line));
-    command.on('error', (err: Error) => {
-      if (child === null) resolveExit({ code: null, signal: null, error: err });
-    });
-    command.on('end', () => undefined);
-    command.run();
-    return {
-      pid: () => child?.pid,
-      kill(signal) {
-        if (settled) return;
-        if (child) child.kill(signal);
-        else pendingSignal = signal;
-      },
-      exited,
-    };
-  };
-}
+/** The gate replay used to own, now capture's (kept under its old name for callers). */
+export { FrameGate as ReplayGate } from '../capture/index.js';
 
 function writeEvidence(dir: string, v: Violation): string[] {
   return v.evidence.map((e) => {
@@ -192,11 +106,10 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     evidence: { jpegQuality: config.queue.jpeg_quality },
     models: detector.modelIds,
   });
-  const gate = new ReplayGate(config.camera.detect.width * config.camera.detect.height * 3);
   const source = createFrameSource({
     camera: { ...config.camera, source: { ...config.camera.source, url: resolve(video), loop: false, realtime: false } },
     logger,
-    spawn: gatedSpawner(gate),
+    handoff: 'lossless',
     ...(signal ? { signal } : {}),
   });
 
@@ -213,7 +126,6 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     for (;;) {
       const frame = await source.next(signal);
       if (frame === null) break;
-      gate.grant();
       videoNow = start + (frame.seq * 1000) / fps;
       const analysis = await detector.analyze({ ...frame, capturedAt: videoNow });
       frames++;
