@@ -3,7 +3,7 @@
 // queue + flush loop. With evidence (~160 KB of incompressible "JPEG" bytes per violation: a
 // frame, a rider crop and a plate crop) and without. Targets from the design: ≥ 200/s with
 // evidence, ≥ 5,000/s without.
-//   npx tsx bench/drain.ts [count] [--host H --port P]
+//   npx tsx bench/drain.ts [count] [--host H --port P] [--batch N (central.batch_size; default: the config default)]
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,9 +24,10 @@ const opt = (name: string, dflt: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
 };
-const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
+const COUNT = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 10_000);
 const host = opt('host', '127.0.0.1');
 const port = Number(opt('port', '3306'));
+const batch = args.includes('--batch') ? { batch_size: Number(opt('batch', '200')) } : {};
 
 // A pool of distinct images reused across violations (content does not matter to the server;
 // random bytes do not compress, like JPEG). Sizes: frame 120 KB, rider 30 KB, plate 10 KB.
@@ -66,7 +67,7 @@ async function run(label: string, withEvidence: boolean, target: number, dbName:
   for (let i = 0; i < COUNT; i++) queue.enqueue(violation(i, withEvidence));
   const fillS = (performance.now() - t) / 1000;
   const stored = queue.storedBytes();
-  const central = CentralSchema.parse({ host, port, user: 'root', database: dbName });
+  const central = CentralSchema.parse({ host, port, user: 'root', database: dbName, ...batch });
   const flusher = new Flusher({
     central,
     password: undefined,
@@ -99,7 +100,7 @@ try {
   const [[vars]] = (await admin.query(
     'SELECT @@version AS v, @@max_allowed_packet AS p, @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS b, @@log_bin AS lb',
   )) as unknown as [[{ v: string; p: number; f: number; b: number; lb: number }]];
-  const d = CentralSchema.parse({ host, port, user: 'root', database: dbName });
+  const d = CentralSchema.parse({ host, port, user: 'root', database: dbName, ...batch });
   console.log(
     `server ${vars.v} at ${host}:${port}: max_allowed_packet ${vars.p} (statements cut at ${statementBytesFor(Number(vars.p))} bytes of SQL), ` +
       `innodb_flush_log_at_trx_commit ${vars.f}, buffer pool ${(Number(vars.b) / 2 ** 20).toFixed(0)} MiB, log_bin ${vars.lb}`,
