@@ -103,7 +103,12 @@ export class PrivateMariadb {
   static async create(options: { netns?: string; port?: number } = {}): Promise<PrivateMariadb> {
     const port = options.port ?? (await freePort());
     const m = new PrivateMariadb(port, options.netns);
-    await m.start();
+    try {
+      await m.start();
+    } catch (err) {
+      await m.dispose();
+      throw err;
+    }
     return m;
   }
 
