@@ -211,6 +211,14 @@ export function fillTensor(
   const ys = axisTaps(fit.drawHeight, region.y1, t.scaleY, image.height, spec.interpolation);
   const src = image.data;
   const stride = image.width * 3;
+
+  if (isFloat && maxTaps(xs) <= 2 && maxTaps(ys) <= 2) {
+    // The common case (every detector's letterbox): two taps per axis into float32.
+    bilinearFloat(src, stride, xs, ys, fit.drawWidth, fit.drawHeight, dst, {
+      base, W, plane, offsetX: t.offsetX, offsetY: t.offsetY, nchw, bgr: src0 === 2, a0, a1, a2, b0, b1, b2,
+    });
+    return t;
+  }
   const xIdx3 = new Int32Array(xs.index.length);
   for (let i = 0; i < xs.index.length; i++) xIdx3[i] = xs.index[i]! * 3;
 
@@ -264,4 +272,109 @@ export function fillTensor(
     }
   }
   return t;
+}
+
+function maxTaps(taps: AxisTaps): number {
+  let m = 0;
+  for (let d = 0; d < taps.count.length; d++) if (taps.count[d]! > m) m = taps.count[d]!;
+  return m;
+}
+
+/** Where and how `bilinearFloat` writes: tensor geometry and value = pixel * a + b per channel. */
+interface FloatTarget {
+  base: number;
+  W: number;
+  plane: number;
+  offsetX: number;
+  offsetY: number;
+  nchw: boolean;
+  bgr: boolean;
+  a0: number;
+  a1: number;
+  a2: number;
+  b0: number;
+  b1: number;
+  b2: number;
+}
+
+/**
+ * fillTensor's loop specialised for at most two taps per axis and a float32 tensor: the taps
+ * are unrolled (a missing second tap gets weight 0 and repeats the first index), the byte
+ * offsets of each column are computed once, and the typed arrays are monomorphic. Same sums
+ * in the same order as the generic loop, so the same values.
+ */
+function bilinearFloat(
+  src: Uint8Array,
+  stride: number,
+  xs: AxisTaps,
+  ys: AxisTaps,
+  drawW: number,
+  drawH: number,
+  dst: Float32Array,
+  o: FloatTarget,
+): void {
+  const xo0 = new Int32Array(drawW);
+  const xo1 = new Int32Array(drawW);
+  const wx0 = new Float32Array(drawW);
+  const wx1 = new Float32Array(drawW);
+  for (let dx = 0; dx < drawW; dx++) {
+    const k = xs.start[dx]!;
+    const two = xs.count[dx]! > 1;
+    xo0[dx] = xs.index[k]! * 3;
+    xo1[dx] = (two ? xs.index[k + 1]! : xs.index[k]!) * 3;
+    wx0[dx] = xs.weight[k]!;
+    wx1[dx] = two ? xs.weight[k + 1]! : 0;
+  }
+  const { base, W, plane, a0, a1, a2, b0, b1, b2 } = o;
+  // Tensor channel 0 takes source channel 2 for BGR; channel 2 takes source channel 0.
+  const c0 = o.bgr ? 2 : 0;
+  const c2 = o.bgr ? 0 : 2;
+  for (let dy = 0; dy < drawH; dy++) {
+    const k = ys.start[dy]!;
+    const two = ys.count[dy]! > 1;
+    const r0 = ys.index[k]! * stride;
+    const r1 = (two ? ys.index[k + 1]! : ys.index[k]!) * stride;
+    const wy0 = ys.weight[k]!;
+    const wy1 = two ? ys.weight[k + 1]! : 0;
+    const ty = dy + o.offsetY;
+    if (o.nchw) {
+      let out = base + ty * W + o.offsetX;
+      const out1 = plane;
+      const out2 = 2 * plane;
+      for (let dx = 0; dx < drawW; dx++, out++) {
+        const x0 = xo0[dx]!;
+        const x1 = xo1[dx]!;
+        const u0 = wx0[dx]!;
+        const u1 = wx1[dx]!;
+        const w00 = wy0 * u0;
+        const w01 = wy0 * u1;
+        const w10 = wy1 * u0;
+        const w11 = wy1 * u1;
+        const p00 = r0 + x0;
+        const p01 = r0 + x1;
+        const p10 = r1 + x0;
+        const p11 = r1 + x1;
+        dst[out] = (w00 * src[p00 + c0]! + w01 * src[p01 + c0]! + w10 * src[p10 + c0]! + w11 * src[p11 + c0]!) * a0 + b0;
+        dst[out + out1] = (w00 * src[p00 + 1]! + w01 * src[p01 + 1]! + w10 * src[p10 + 1]! + w11 * src[p11 + 1]!) * a1 + b1;
+        dst[out + out2] = (w00 * src[p00 + c2]! + w01 * src[p01 + c2]! + w10 * src[p10 + c2]! + w11 * src[p11 + c2]!) * a2 + b2;
+      }
+    } else {
+      let out = base + (ty * W + o.offsetX) * 3;
+      for (let dx = 0; dx < drawW; dx++, out += 3) {
+        const x0 = xo0[dx]!;
+        const x1 = xo1[dx]!;
+        const w00 = wy0 * wx0[dx]!;
+        const w01 = wy0 * wx1[dx]!;
+        const w10 = wy1 * wx0[dx]!;
+        const w11 = wy1 * wx1[dx]!;
+        const p00 = r0 + x0;
+        const p01 = r0 + x1;
+        const p10 = r1 + x0;
+        const p11 = r1 + x1;
+        dst[out] = (w00 * src[p00 + c0]! + w01 * src[p01 + c0]! + w10 * src[p10 + c0]! + w11 * src[p11 + c0]!) * a0 + b0;
+        dst[out + 1] = (w00 * src[p00 + 1]! + w01 * src[p01 + 1]! + w10 * src[p10 + 1]! + w11 * src[p11 + 1]!) * a1 + b1;
+        dst[out + 2] = (w00 * src[p00 + c2]! + w01 * src[p01 + c2]! + w10 * src[p10 + c2]! + w11 * src[p11 + c2]!) * a2 + b2;
+      }
+    }
+  }
 }

@@ -1,0 +1,65 @@
+// The agent's pipeline in this process, built from the same modules as src/agent.ts (capture
+// FrameSource → worker detector → violation stage → SQLite queue) with the capture hand-off
+// chosen by the caller, so the bench can show what the lossless hand-off does for a file read
+// as fast as possible next to the CLI as it is. No flush, no health endpoint: with the
+// example config's threshold this clip has no violations, so they would idle anyway.
+import { join } from 'node:path';
+import pino from 'pino';
+import { createFrameSource, type Handoff } from '../src/capture/index.js';
+import type { LoadedConfig } from '../src/config/load.js';
+import { createWorkerDetector } from '../src/detect/worker-detector.js';
+import { Queue } from '../src/queue/queue.js';
+import { createViolationStage } from '../src/rules/violation-stage.js';
+import { systemClock } from '../src/shared/clock.js';
+import type { Violation } from '../src/shared/types.js';
+
+export interface HarnessSample {
+  processed: number;
+  received: number;
+  dropped: number;
+  fps: number;
+}
+
+export async function harnessRun(loaded: LoadedConfig, handoff: Handoff, dir: string): Promise<HarnessSample> {
+  const { config } = loaded;
+  const logger = pino({ level: 'warn' });
+  const clock = systemClock;
+  const detector = await createWorkerDetector(loaded, logger);
+  const queue = Queue.open({ file: join(dir, `harness-${process.pid}-${Date.now()}.sqlite`), maxBytes: config.queue.max_bytes, logger, clock });
+  const stage = createViolationStage({
+    rules: config.rules,
+    dedup: config.dedup,
+    camera: { id: config.camera.id, location: config.camera.location },
+    clock,
+    logger,
+    evidence: { jpegQuality: config.queue.jpeg_quality },
+    models: detector.modelIds,
+  });
+  const store = (vs: readonly Violation[]): void => {
+    for (const v of vs) queue.enqueue(v);
+  };
+  const source = createFrameSource({ camera: config.camera, logger, clock, handoff });
+  let processed = 0;
+  let first = 0;
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const frame = await source.next();
+      if (frame === null) break;
+      if (processed === 0) first = frame.capturedAt;
+      const analysis = await detector.analyze(frame);
+      processed++;
+      await pending;
+      pending = stage.push(analysis).then(store);
+    }
+    await pending;
+    store(await stage.flush());
+  } finally {
+    await source.stop();
+    await detector.close();
+    queue.close();
+  }
+  const end = clock.now();
+  const st = source.stats();
+  return { processed, received: st.received, dropped: st.dropped, fps: (processed * 1000) / (end - first) };
+}
