@@ -33,6 +33,7 @@ const { values } = parseArgs({
     loops: { type: 'string', default: '10' },
     'model-frames': { type: 'string', default: '96' },
     'peer-frames': { type: 'string', default: '120' },
+    'drain-count': { type: 'string', default: '3000' },
     'rtsp-seconds': { type: 'string', default: '20' },
     'latency-seconds': { type: 'string', default: '30' },
     skip: { type: 'string', default: '' },
@@ -43,6 +44,7 @@ const REPS = Number(values.reps);
 const LOOPS = Number(values.loops);
 const MODEL_FRAMES = Number(values['model-frames']);
 const PEER_FRAMES = Number(values['peer-frames']);
+const DRAIN_COUNT = Number(values['drain-count']);
 const RTSP_SECONDS = Number(values['rtsp-seconds']);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
 const SKIP = new Set(values.skip.split(',').filter(Boolean));
@@ -400,14 +402,14 @@ async function latency(dir: string, db: string): Promise<void> {
 
 async function drain(): Promise<void> {
   const script = join(ROOT, 'bench/drain.ts');
-  log('== 6. backlog drain (bench/drain.ts)');
+  log(`== 6. backlog drain (bench/drain.ts ${DRAIN_COUNT}: real queue + flush loop into the local MariaDB)`);
   if (!existsSync(script)) {
     log('   bench/drain.ts is not there yet: skipped');
     goal('drain with evidence', 'n/a', '≥ 200/s', null);
     goal('drain without evidence', 'n/a', '≥ 5,000/s', null);
     return;
   }
-  const child = spawnTracked(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', script, String(DRAIN_COUNT)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
