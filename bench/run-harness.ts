@@ -12,12 +12,15 @@ import { Queue } from '../src/queue/queue.js';
 import { createViolationStage } from '../src/rules/violation-stage.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { Violation } from '../src/shared/types.js';
+import { reapedChildrenCpuSeconds } from './run-procs.js';
 
 export interface HarnessSample {
   processed: number;
   received: number;
   dropped: number;
   fps: number;
+  /** CPU cores used by this process (main + worker threads) and ffmpeg together, first frame → end. */
+  cores: number;
 }
 
 export async function harnessRun(loaded: LoadedConfig, handoff: Handoff, dir: string): Promise<HarnessSample> {
@@ -42,15 +45,28 @@ export async function harnessRun(loaded: LoadedConfig, handoff: Handoff, dir: st
   let processed = 0;
   let first = 0;
   let pending: Promise<void> = Promise.resolve();
+  // This process (all its threads) plus reaped children (ffmpeg, once it has exited).
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6 + reapedChildrenCpuSeconds();
+  };
+  let cpu0 = 0;
   try {
     for (;;) {
       const frame = await source.next();
       if (frame === null) break;
-      if (processed === 0) first = frame.capturedAt;
+      if (processed === 0) {
+        first = frame.capturedAt;
+        cpu0 = cpuNow();
+      }
       const analysis = await detector.analyze(frame);
       processed++;
       await pending;
-      pending = stage.push(analysis).then(store);
+      // The stage copies what it keeps for evidence, so the frame's buffer can go back to capture.
+      pending = stage.push(analysis).then((vs) => {
+        store(vs);
+        source.recycle(analysis.frame.data);
+      });
     }
     await pending;
     store(await stage.flush());
@@ -60,6 +76,7 @@ export async function harnessRun(loaded: LoadedConfig, handoff: Handoff, dir: st
     queue.close();
   }
   const end = clock.now();
+  const cpu = cpuNow() - cpu0;
   const st = source.stats();
-  return { processed, received: st.received, dropped: st.dropped, fps: (processed * 1000) / (end - first) };
+  return { processed, received: st.received, dropped: st.dropped, fps: (processed * 1000) / (end - first), cores: (cpu * 1000) / (end - first) };
 }

@@ -21,10 +21,19 @@ export interface DecodeSample {
   cpuMsPerFrame: number;
 }
 
-/** ffmpeg alone, exactly as capture runs it (threads, fps and scale filters, rgb24), as fast as it goes. */
-export async function decodeAlone(loaded: LoadedConfig, file: string): Promise<DecodeSample> {
+/**
+ * ffmpeg alone, exactly as capture runs it (threads, fps and scale filters, rgb24), as fast as
+ * it goes. `yuvFirst` appends `format=yuv420p` to the filter chain (a candidate change: the
+ * resize then happens in YUV and the RGB conversion at the small size, on swscale's fast path).
+ */
+export async function decodeAlone(loaded: LoadedConfig, file: string, yuvFirst = false): Promise<DecodeSample> {
   const inv = buildFfmpegArgs(fileCamera(loaded, file));
-  const child = spawnTracked('ffmpeg', toArgv(inv), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const argv = toArgv(inv);
+  if (yuvFirst) {
+    const i = argv.indexOf('-vf');
+    argv[i + 1] = `${argv[i + 1]},format=yuv420p`;
+  }
+  const child = spawnTracked('ffmpeg', argv, { stdio: ['ignore', 'pipe', 'ignore'] });
   let bytes = 0;
   let first = 0;
   let cpu = 0;

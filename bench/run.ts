@@ -17,6 +17,7 @@
 // Every process started here is stopped at the end, whatever happens.
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -123,6 +124,7 @@ async function throughput(dir: string, db: string, file: string, frames: number)
   try {
     for (let rep = 0; rep < REPS; rep++) {
       const dec = await decodeAlone(loadedFull, file);
+      const decYuv = await decodeAlone(loadedFull, file, true);
       const mFull = await chainFull.run(clipFrames, MODEL_FRAMES);
       const mScene = await chainScene.run(clipFrames, MODEL_FRAMES);
       steps = mFull.steps;
@@ -135,6 +137,8 @@ async function throughput(dir: string, db: string, file: string, frames: number)
       const row = {
         decode: dec.fps,
         decodeCpu: dec.cpuMsPerFrame,
+        decodeYuv: decYuv.fps,
+        decodeYuvCpu: decYuv.cpuMsPerFrame,
         modelFull: mFull.fps,
         modelScene: mScene.fps,
         pipeFull: pFull.fps,
@@ -143,6 +147,8 @@ async function throughput(dir: string, db: string, file: string, frames: number)
         pipeScene: pScene.fps,
         pipeSceneDropped: pScene.received - pScene.processed,
         harnFull: hFull.fps,
+        harnFullCores: hFull.cores,
+        harnSceneCores: hScene.cores,
         harnScene: hScene.fps,
         harnFullDropped: hFull.dropped,
         harnSceneDropped: hScene.dropped,
@@ -158,7 +164,7 @@ async function throughput(dir: string, db: string, file: string, frames: number)
       };
       rows.push(row);
       log(
-        `   rep ${rep + 1}: decode ${fmt(row.decode)}  model ${fmt(row.modelFull)} (no plates ${fmt(row.modelScene)})  ` +
+        `   rep ${rep + 1} (load ${loadavg()[0]!.toFixed(2)}): decode ${fmt(row.decode)}  model ${fmt(row.modelFull)} (no plates ${fmt(row.modelScene)})  ` +
           `CLI ${fmt(row.pipeFull)} (no plates ${fmt(row.pipeScene)})  lossless ${fmt(row.harnFull)} (no plates ${fmt(row.harnScene)})  peer ${fmt(row.peer)} fps`,
       );
     }
@@ -172,12 +178,14 @@ async function throughput(dir: string, db: string, file: string, frames: number)
     table([
       ['frames/s (median [min–max] of ' + REPS + ')', 'full models', 'plates off'],
       ['ffmpeg decode alone (' + fmt(median(col('decodeCpu'))) + ' ms CPU/frame)', spread(col('decode')), spread(col('decode'))],
+      [`  candidate: -vf …,format=yuv420p (${fmt(median(col('decodeYuvCpu')))} ms CPU/frame)`, spread(col('decodeYuv')), ''],
       ['model chain alone (in-thread, pre-decoded)', spread(col('modelFull')), spread(col('modelScene'))],
       ['A. pipeline: CLI `run` (agent.ts: latest-frame-wins)', spread(col('pipeFull')), spread(col('pipeScene'))],
       [`   frames dropped of ${frames}`, spread(col('pipeFullDropped'), 0), spread(col('pipeSceneDropped'), 0)],
       ['   A / slowest stage (same rep; goal ≥ 0.9)', spread(col('ratioFull'), 2), spread(col('ratioScene'), 2)],
       ['B. pipeline: same modules, lossless hand-off', spread(col('harnFull')), spread(col('harnScene'))],
       [`   frames dropped of ${frames}`, spread(col('harnFullDropped'), 0), spread(col('harnSceneDropped'), 0)],
+      ['   CPU cores B used (agent threads + ffmpeg; box has 2)', spread(col('harnFullCores'), 2), spread(col('harnSceneCores'), 2)],
       ['   B / slowest stage (same rep; goal ≥ 0.9)', spread(col('hRatioFull'), 2), spread(col('hRatioScene'), 2)],
       [`peer OpenCV DNN + VideoCapture (scene only, ${PEER_FRAMES} frames)`, spread(col('peer')), spread(col('peer'))],
       ['A / peer (same rep; goal ≥ 3)', spread(col('peerFull'), 2), spread(col('peerScene'), 2)],
