@@ -16,7 +16,7 @@
 // Medians of --reps repetitions with [min–max]; ratios are taken within each repetition.
 // Every process started here is stopped at the end, whatever happens.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -199,7 +199,8 @@ async function throughput(dir: string, db: string, file: string, frames: number)
   log(`   pipeline fps = frames processed / (first frame received → end); A from the agent's own log lines. A is the CLI`);
   log('   as committed (capture hands frames over latest-wins, so ffmpeg decodes frames that are then dropped); B is');
   log('   bench/run-harness.ts: FrameSource (handoff lossless) → worker detector → violation stage → SQLite queue, i.e.');
-  log("   what A becomes once src/agent.ts passes `handoff: defaultHandoff(config.camera)` to createFrameSource.");
+  log("   what A becomes once src/agent.ts passes `handoff: defaultHandoff(config.camera)` to createFrameSource and");
+  log('   hands each frame buffer back with `source.recycle(analysis.frame.data)` once the violation stage has it.');
   log(`   Our frames are ${c.camera.detect.width}x${c.camera.detect.height} (ffmpeg scales); the peer letterboxes full 1080p frames itself.`);
   log('');
   for (const [label, key, target, isPeer] of [
@@ -278,7 +279,7 @@ async function cameraCost(dir: string, db: string, name: string, src: CameraSour
     central: { database: db },
     operate: { health: { port } },
   });
-  const agent = startAgent(['run', '-c', cfg]);
+  const agent = startAgent(['run', '-c', cfg], unitEnvironment());
   try {
     await agent.waitFor((l) => l.event === 'camera_online', 60_000, 'camera online');
     await sleep(3000); // past the start-up (model loading, first frames)
@@ -323,8 +324,18 @@ async function cameraCost(dir: string, db: string, name: string, src: CameraSour
   }
 }
 
+/** The `Environment=` lines of the systemd unit, so the agent is measured as it is deployed. */
+function unitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  const unit = join(ROOT, 'systemd/roadside-agent@.service');
+  if (!existsSync(unit)) return env;
+  for (const m of readFileSync(unit, 'utf8').matchAll(/^Environment=(\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}
+
 async function rtspCosts(dir: string, db: string, media: ReturnType<typeof prepareMedia>): Promise<void> {
   log(`== 4. one camera, detect fps 5, default models (helmet threshold 0.9): CPU and memory`);
+  log(`   agent run with the systemd unit's environment: ${Object.entries(unitEnvironment()).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
   log(`   CPU from /proc/<pid>/stat utime+stime over ${RTSP_SECONDS} s after start-up (5-s windows), RSS = max VmRSS sampled each second`);
   log('   RTSP = the GStreamer fixture on 127.0.0.1 serving its live pattern (smpte bars, x264 zerolatency 800 kbit/s: cheap to');
   log('   decode); its /file mount is not paced in real time, so real content at camera pace is a file played with -re instead.');
