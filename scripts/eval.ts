@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import { createDetector, type InThreadDetector } from '../src/detect/detector.js';
-import { boxArea, clipBox, expandBox, intersectionArea, iou } from '../src/detect/geometry.js';
+import { boxArea, clipBox, expandBox, intersectionArea, iou } from '../src/shared/box.js';
 import { loadImageFrame } from '../src/detect/image.js';
 import type { PlateLocation } from '../src/detect/plate.js';
 import { normalizePlateText, plateMatchKey } from '../src/detect/plate-text.js';

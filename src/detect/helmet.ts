@@ -4,7 +4,7 @@ import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Box, Detection, HelmetVerdict, HelmetVerdictKind } from '../shared/types.js';
-import { boxHeight, clipBox, expandBox } from './geometry.js';
+import { boxHeight, clipBox, expandBox } from '../shared/box.js';
 import { tensorDims, tensorSpec } from './model-input.js';
 import { ObjectDetector } from './object-detector.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';

@@ -1,6 +1,6 @@
 // Greedy non-maximum suppression, per class: a box is dropped when a higher-scored box of the
 // same class overlaps it by more than `iouThreshold`.
-import { iou } from './geometry.js';
+import { iou } from '../shared/box.js';
 import type { RawBox } from './heads.js';
 
 export function nmsPerClass<T extends RawBox>(boxes: readonly T[], iouThreshold: number, maxKept = 300): T[] {

@@ -3,7 +3,7 @@
 import { Tensor } from 'onnxruntime-node';
 import type { DetectorConfig } from '../config/schema.js';
 import type { Box, Detection, Role } from '../shared/types.js';
-import { clipBox } from './geometry.js';
+import { clipBox } from '../shared/box.js';
 import { DECODERS, type HeadOutput } from './heads.js';
 import { tensorDims, tensorSpec, roleLookup } from './model-input.js';
 import { nmsPerClass } from './nms.js';

@@ -4,7 +4,7 @@ import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Box, Detection } from '../shared/types.js';
-import { boxHeight, boxWidth, clipBox, expandBox } from './geometry.js';
+import { boxHeight, boxWidth, clipBox, expandBox } from '../shared/box.js';
 import { ObjectDetector } from './object-detector.js';
 import { decodeCtc, decodeSlots, mergeRows, normalizePlateText, type TextRead } from './plate-text.js';
 import { allocTensor, fillTensor, planFit, toImageBox, type RgbImage, type TensorSpec } from './preprocess.js';

@@ -3,7 +3,7 @@
 // reaches down into it. Pillion riders and children pass the same test. Each person belongs to
 // at most one motorcycle: pairs are taken best-first.
 import type { Box, Detection } from '../shared/types.js';
-import { boxArea, boxHeight, boxWidth, intersectionArea } from './geometry.js';
+import { boxArea, boxHeight, boxWidth, intersectionArea } from '../shared/box.js';
 
 export interface RiderRule {
   /** Share of the person's width that must lie over the motorcycle box. */

@@ -1,7 +1,7 @@
 // PP-OCR (DB) text detection post-processing: probability map → text-line boxes → plate
 // candidates (two-row plates grouped into one). Pure; works in map pixels.
 import type { Box } from '../shared/types.js';
-import { boxHeight, boxWidth, unionBox } from './geometry.js';
+import { boxHeight, boxWidth, unionBox } from '../shared/box.js';
 
 export interface TextBox extends Box {
   /** Mean probability inside the component. */

@@ -1,7 +1,7 @@
 // The three evidence images of a violation: the full frame with the track's boxes drawn and
 // labelled, the rider crop, and the plate crop (when a plate was read).
 import type { Evidence, MotorcycleObservation, Rider } from '../shared/types.js';
-import { padBox } from '../track/box.js';
+import { padBox } from '../shared/box.js';
 import { encodeEvidence } from './encode.js';
 import { overlaySvg, type OverlayBox } from './overlay.js';
 import { cropRaw, type RawImage } from './raw.js';

@@ -1,5 +1,5 @@
 import type { Box } from '../shared/types.js';
-import { clipBox } from '../track/box.js';
+import { pixelBox } from '../shared/box.js';
 
 /** A packed RGB24 image (a frame, or a crop of one). */
 export interface RawImage {
@@ -10,7 +10,7 @@ export interface RawImage {
 
 /** Copies the pixels of `box` (clipped to the image, whole pixels) into a new image. */
 export function cropRaw(image: RawImage, box: Box): RawImage {
-  const b = clipBox(box, image.width, image.height);
+  const b = pixelBox(box, image.width, image.height);
   const w = b.x2 - b.x1;
   const h = b.y2 - b.y1;
   const out = new Uint8Array(w * h * 3);

@@ -5,7 +5,7 @@
 // frames counted. It is due when its track ended or `maxDelayMs` after the track began,
 // whichever comes first, and it is emitted at most once.
 import type { Box, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
-import { boxHeight, shorterSide } from '../track/box.js';
+import { boxHeight, shorterSide } from '../shared/box.js';
 import { plateWeight, type PlateSample } from './plate-consensus.js';
 import { inZone, type Point } from './zone.js';
 

@@ -17,7 +17,7 @@ import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
 import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
-import { padBox } from '../track/box.js';
+import { padBox } from '../shared/box.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';

@@ -7,7 +7,8 @@
 //   and never matched again;
 // - each track's history is bounded (`maxHistory` frames, oldest dropped first).
 import type { Box, HelmetVerdictKind, MotorcycleObservation } from '../shared/types.js';
-import { fromState, iou, toState, type BoxState } from './box.js';
+import { iou } from '../shared/box.js';
+import { fromState, toState, type BoxState } from './box.js';
 
 export interface TrackerOptions {
   /** Minimum IoU between a track's predicted box and a detection to continue the track. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nmsPerClass } from '../../src/detect/nms.js';
-import { iou } from '../../src/detect/geometry.js';
+import { iou } from '../../src/shared/box.js';
 
 const box = (x1: number, y1: number, x2: number, y2: number, score: number, classId = 0) => ({ x1, y1, x2, y2, score, classId });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clipBox, fromState, iou, padBox, toState } from '../../src/track/box.js';
+import { iou, padBox, pixelBox } from '../../src/shared/box.js';
+import { fromState, toState } from '../../src/track/box.js';
 import { box } from './fixtures.js';
 
 describe('iou', () => {
@@ -27,7 +28,7 @@ describe('box helpers', () => {
     { b: box(200, 200, 10, 10), want: { x1: 99, y1: 49, x2: 100, y2: 50 } },
     { b: box(10.4, 10.6, 5.2, 5.2), want: { x1: 10, y1: 10, x2: 16, y2: 16 } },
   ])('clips $b to a 100×50 frame', ({ b, want }) => {
-    expect(clipBox(b, 100, 50)).toEqual(want);
+    expect(pixelBox(b, 100, 50)).toEqual(want);
   });
 
   it('pads a box on every side and stays inside the frame', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iou } from '../../src/track/box.js';
+import { iou } from '../../src/shared/box.js';
 import { createTracker } from '../../src/track/tracker.js';
 import { FPS, T0, bike, box } from './fixtures.js';
 

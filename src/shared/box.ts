@@ -1,6 +1,6 @@
-// Box arithmetic shared by the decoders, NMS, rider association and crops. Boxes are in
-// pixels with x2/y2 exclusive (see shared/types.ts).
-import type { Box } from '../shared/types.js';
+// Box arithmetic shared by the stages (decoders, NMS, rider association, crops, tracking,
+// rules, evidence). Boxes are in pixels with x2/y2 exclusive (see types.ts).
+import type { Box } from './types.js';
 
 export function boxWidth(b: Box): number {
   return Math.max(0, b.x2 - b.x1);
@@ -26,7 +26,7 @@ export function iou(a: Box, b: Box): number {
   return inter / (boxArea(a) + boxArea(b) - inter);
 }
 
-/** Keeps a box inside a `width` × `height` image. */
+/** Keeps a box inside a `width` × `height` image (fractional coordinates kept). */
 export function clipBox(b: Box, width: number, height: number): Box {
   return {
     x1: Math.min(Math.max(b.x1, 0), width),
@@ -60,4 +60,23 @@ export function unionBox(boxes: readonly Box[]): Box {
 /** Rounds a box to whole pixels (outwards), for output and drawing. */
 export function roundBox(b: Box): Box {
   return { x1: Math.floor(b.x1), y1: Math.floor(b.y1), x2: Math.ceil(b.x2), y2: Math.ceil(b.y2) };
+}
+
+/** The shorter side: what the minimum-size rules compare against. */
+export function shorterSide(b: Box): number {
+  return Math.min(boxWidth(b), boxHeight(b));
+}
+
+/** Whole-pixel box inside the frame; at least 1×1 when the frame is not empty (for crops). */
+export function pixelBox(b: Box, frameWidth: number, frameHeight: number): Box {
+  const x1 = Math.min(Math.max(0, Math.floor(b.x1)), Math.max(0, frameWidth - 1));
+  const y1 = Math.min(Math.max(0, Math.floor(b.y1)), Math.max(0, frameHeight - 1));
+  const x2 = Math.max(x1 + 1, Math.min(frameWidth, Math.ceil(b.x2)));
+  const y2 = Math.max(y1 + 1, Math.min(frameHeight, Math.ceil(b.y2)));
+  return { x1, y1, x2, y2 };
+}
+
+/** The box grown by `ratio` of its size on every side, as a whole-pixel box inside the frame. */
+export function padBox(b: Box, ratio: number, frameWidth: number, frameHeight: number): Box {
+  return pixelBox(expandBox(b, ratio), frameWidth, frameHeight);
 }
