@@ -14,7 +14,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
-import { createFrameSource, type FrameSource } from './capture/index.js';
+import { createFrameSource, defaultHandoff, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
 import type { LoadedConfig } from './config/load.js';
 import { createWorkerDetector } from './detect/worker-detector.js';
@@ -160,7 +160,9 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     });
     opened.push(() => flusher.close());
 
-    source = createFrameSource({ camera: config.camera, logger, clock });
+    // A file read as fast as possible (replay, benchmarks) is read lossless: ffmpeg waits for the
+    // pipeline instead of decoding frames only to drop them. Cameras stay latest-frame-wins.
+    source = createFrameSource({ camera: config.camera, logger, clock, handoff: defaultHandoff(config.camera) });
     opened.push(() => source.stop());
 
     const metrics = createMetrics({
@@ -312,7 +314,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         counters.framesProcessed += 1;
         observeTimings(analysis);
         await pendingPush;
-        pendingPush = stage.push(analysis).then(store);
+        // The stage copies what it keeps as evidence, so the frame's buffer goes back to capture.
+        pendingPush = stage.push(analysis).then((violations) => {
+          store(violations);
+          source.recycle(analysis.frame.data);
+        });
       }
       return 'stopped';
     } catch (err) {

@@ -90,7 +90,7 @@ describe('ffmpeg arguments', () => {
   it('always delivers rgb24 rawvideo to stdout, video only, at the detect size and rate', () => {
     const inv = buildFfmpegArgs(cam({ url: 'rtsp://cam/s' }, { width: 416, height: 234, fps: 5 }));
     const argv = toArgv(inv);
-    expect(after(argv, '-vf')).toBe('fps=5,scale=416:234');
+    expect(after(argv, '-vf')).toBe('fps=5,scale=416:234,format=yuv420p');
     expect(after(argv, '-pix_fmt')).toBe('rgb24');
     expect(after(argv, '-f')).toBe('rawvideo');
     expect(argv).toEqual(expect.arrayContaining(['-an', '-sn', '-dn', '-nostdin']));
@@ -109,8 +109,8 @@ describe('ffmpeg arguments', () => {
   });
 
   it('writes fractional rates without float noise', () => {
-    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 2.5 }))), '-vf')).toBe('fps=2.5,scale=64:64');
-    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 1 / 3 }))), '-vf')).toBe('fps=0.333333,scale=64:64');
+    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 2.5 }))), '-vf')).toBe('fps=2.5,scale=64:64,format=yuv420p');
+    expect(after(toArgv(buildFfmpegArgs(cam({ url: 'x.mp4' }, { width: 64, height: 64, fps: 1 / 3 }))), '-vf')).toBe('fps=0.333333,scale=64:64,format=yuv420p');
   });
 
   it('frame and timeout helpers', () => {
