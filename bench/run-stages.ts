@@ -23,16 +23,11 @@ export interface DecodeSample {
 
 /**
  * ffmpeg alone, exactly as capture runs it (threads, fps and scale filters, rgb24), as fast as
- * it goes. `yuvFirst` appends `format=yuv420p` to the filter chain (a candidate change: the
- * resize then happens in YUV and the RGB conversion at the small size, on swscale's fast path).
+ * it goes.
  */
-export async function decodeAlone(loaded: LoadedConfig, file: string, yuvFirst = false): Promise<DecodeSample> {
+export async function decodeAlone(loaded: LoadedConfig, file: string): Promise<DecodeSample> {
   const inv = buildFfmpegArgs(fileCamera(loaded, file));
   const argv = toArgv(inv);
-  if (yuvFirst) {
-    const i = argv.indexOf('-vf');
-    argv[i + 1] = `${argv[i + 1]},format=yuv420p`;
-  }
   const child = spawnTracked('ffmpeg', argv, { stdio: ['ignore', 'pipe', 'ignore'] });
   let bytes = 0;
   let first = 0;

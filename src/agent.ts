@@ -267,6 +267,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       try {
         const r = queue.enqueue(v);
         counters.queued += 1;
+        flusher.wake();
         log.info(
           { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
           'violation queued',

@@ -69,6 +69,11 @@ export class Flusher {
     return this.loop.counters;
   }
 
+  /** Tells the loop a record was queued (ends its idle pause). */
+  wake(): void {
+    this.loop.wake();
+  }
+
   /** Runs the flush loop and the heartbeat until the signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
     await Promise.all([this.loop.run(signal), this.heartbeatLoop(signal)]);

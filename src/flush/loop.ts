@@ -66,6 +66,7 @@ export interface DrainResult {
 type Attempt = { ok: true } | { ok: false; err: unknown; class: Classification };
 
 export class FlushLoop {
+  private idle: AbortController | null = null;
   readonly counters: FlushCounters = {
     delivered: 0,
     rejected: 0,
@@ -98,8 +99,19 @@ export class FlushLoop {
         // the queue itself failed (disk full on ack, I/O error): keep going after a pause
         this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'flush step failed; records stay queued');
       }
-      if (leased === 0 && !signal.aborted) await this.sleep(this.o.idleMs, signal).catch(() => undefined);
+      if (leased === 0 && !signal.aborted) {
+        // Idle until the next poll, or until `wake()` says a record was queued.
+        const idle = new AbortController();
+        this.idle = idle;
+        await this.sleep(this.o.idleMs, AbortSignal.any([signal, idle.signal])).catch(() => undefined);
+        this.idle = null;
+      }
     }
+  }
+
+  /** A record was queued: end the idle pause now, so delivery does not wait for the next poll. */
+  wake(): void {
+    this.idle?.abort();
   }
 
   /** Leases one batch and settles every record in it; returns how many were leased. */

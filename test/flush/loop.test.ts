@@ -178,3 +178,28 @@ describe('flush loop outcomes', () => {
     expect(queue.stats().pending).toBe(5);
   });
 });
+
+describe('waking the idle loop', () => {
+  it('delivers a record queued during the idle pause at once, not at the next poll', async () => {
+    const sink = new FakeSink(() => null);
+    const l = new FlushLoop({
+      queue,
+      sink,
+      logger: captureLogger().logger,
+      batchSize: 10,
+      batchBytes: 1e9,
+      idleMs: 60_000, // a poll a minute: only wake() can explain a delivery within the test
+      retry: policy,
+    });
+    const stop = new AbortController();
+    const running = l.run(stop.signal);
+    await new Promise((r) => setTimeout(r, 50)); // the loop found nothing and is idle now
+    const [v] = makeViolations(1);
+    queue.enqueue(v!);
+    l.wake();
+    for (let i = 0; i < 100 && sink.committed.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    await running;
+    expect([...sink.committed]).toEqual([v!.id]);
+  });
+});
