@@ -9,7 +9,7 @@ import { createFrameSource, type Handoff } from '../src/capture/index.js';
 import type { LoadedConfig } from '../src/config/load.js';
 import { createWorkerDetector } from '../src/detect/worker-detector.js';
 import { Queue } from '../src/queue/queue.js';
-import { createViolationStage } from '../src/rules/violation-stage.js';
+import { violationStageFor } from '../src/rules/violation-stage.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { Violation } from '../src/shared/types.js';
 import { reapedChildrenCpuSeconds } from './run-procs.js';
@@ -29,15 +29,7 @@ export async function harnessRun(loaded: LoadedConfig, handoff: Handoff, dir: st
   const clock = systemClock;
   const detector = await createWorkerDetector(loaded, logger);
   const queue = Queue.open({ file: join(dir, `harness-${process.pid}-${Date.now()}.sqlite`), maxBytes: config.queue.max_bytes, logger, clock });
-  const stage = createViolationStage({
-    rules: config.rules,
-    dedup: config.dedup,
-    camera: { id: config.camera.id, location: config.camera.location },
-    clock,
-    logger,
-    evidence: { jpegQuality: config.queue.jpeg_quality },
-    models: detector.modelIds,
-  });
+  const stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
   const store = (vs: readonly Violation[]): void => {
     for (const v of vs) queue.enqueue(v);
   };

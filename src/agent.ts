@@ -27,7 +27,7 @@ import { createNotifier } from './operate/notify.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { Queue } from './queue/queue.js';
-import { createViolationStage, type ViolationStage } from './rules/violation-stage.js';
+import { violationStageFor, type ViolationStage } from './rules/violation-stage.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
@@ -137,15 +137,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       `detect running on ${detector.provider}`,
     );
 
-    stage = createViolationStage({
-      rules: config.rules,
-      dedup: config.dedup,
-      camera: { id: config.camera.id, location: config.camera.location },
-      clock,
-      logger,
-      evidence: { jpegQuality: config.queue.jpeg_quality },
-      models: detector.modelIds,
-    });
+    stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
 
     flusher = createFlusher({
       central: config.central,

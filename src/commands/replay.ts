@@ -10,7 +10,7 @@ import pino from 'pino';
 import { createFrameSource } from '../capture/index.js';
 import { loadConfig } from '../config/load.js';
 import { createDetector } from '../detect/detector.js';
-import { createViolationStage } from '../rules/violation-stage.js';
+import { violationStageFor } from '../rules/violation-stage.js';
 import type { Clock } from '../shared/clock.js';
 import { isAgentError } from '../shared/errors.js';
 import { EXIT } from '../shared/exit-codes.js';
@@ -97,15 +97,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
   let videoNow = start;
   const clock: Clock = { now: () => videoNow };
   const fps = config.camera.detect.fps;
-  const stage = createViolationStage({
-    rules: config.rules,
-    dedup: config.dedup,
-    camera: { id: config.camera.id, location: config.camera.location },
-    clock,
-    logger,
-    evidence: { jpegQuality: config.queue.jpeg_quality },
-    models: detector.modelIds,
-  });
+  const stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
   const source = createFrameSource({
     camera: { ...config.camera, source: { ...config.camera.source, url: resolve(video), loop: false, realtime: false } },
     logger,

@@ -9,7 +9,7 @@
 //   MAX_PLATE_CROPS small plate crops, released as soon as the track's violation is decided;
 // - calls are serialised: a push waits for the previous one, so the order of frames holds.
 import type { Logger } from 'pino';
-import type { DedupConfig, RulesConfig } from '../config/schema.js';
+import type { Config, DedupConfig, RulesConfig } from '../config/schema.js';
 import { createDedup, type DuplicateReason } from '../dedup/plate-window.js';
 import { makeEvidence } from '../evidence/evidence.js';
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
@@ -66,6 +66,22 @@ interface TrackEntry {
   readonly rule: HelmetTrackState;
   bestFrame: RawImage | null;
   plateCrops: Map<string, { weight: number; crop: RawImage }>;
+}
+
+/** The stage with its options taken from one camera's config (the agent, replay and the bench). */
+export function violationStageFor(
+  config: Pick<Config, 'rules' | 'dedup' | 'camera' | 'queue'>,
+  deps: { clock: Clock; logger: Logger; models: Readonly<Record<string, string>> },
+): ViolationStage {
+  return createViolationStage({
+    rules: config.rules,
+    dedup: config.dedup,
+    camera: { id: config.camera.id, location: config.camera.location },
+    clock: deps.clock,
+    logger: deps.logger,
+    evidence: { jpegQuality: config.queue.jpeg_quality },
+    models: deps.models,
+  });
 }
 
 export function createViolationStage(options: ViolationStageOptions): ViolationStage {
