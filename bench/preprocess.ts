@@ -3,26 +3,20 @@
 // points), median ms of several rounds.
 //
 //   npx tsx bench/preprocess.ts [--rounds 7] [--iters 50]
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { validateConfig } from '../src/config/load.js';
+import { tensorSpec } from '../src/detect/model-input.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from '../src/detect/preprocess.js';
 import { median } from './run-stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '50' } } });
 
-const scene: TensorSpec = {
-  width: 416,
-  height: 416,
-  channelOrder: 'bgr',
-  layout: 'nchw',
-  dtype: 'float32',
-  scale: 1,
-  mean: [0, 0, 0],
-  std: [1, 1, 1],
-  resize: 'letterbox-top-left',
-  padValue: 114,
-  interpolation: 'bilinear',
-};
-const helmet: TensorSpec = { ...scene, width: 64, height: 64, channelOrder: 'rgb', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: 'stretch', interpolation: 'area' };
+// The specs the example config declares, as the detector builds them.
+const models = validateConfig(JSON.parse(readFileSync(new URL('../config.json', import.meta.url), 'utf8'))).models;
+const scene: TensorSpec = tensorSpec(models.scene.input);
+if (models.helmet.type !== 'classifier') throw new Error('bench/preprocess.ts expects the example config\'s helmet classifier');
+const helmet: TensorSpec = tensorSpec(models.helmet.input);
 const plate: TensorSpec = { ...scene, width: 128, height: 64, channelOrder: 'rgb', layout: 'nhwc', dtype: 'uint8', resize: 'stretch' };
 
 function image(width: number, height: number): RgbImage {
