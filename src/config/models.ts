@@ -41,16 +41,41 @@ export const DetectorSchema = z
   })
   .describe('An object detector model.');
 
+export const HeadCropSchema = z
+  .strictObject({
+    height_fraction: z.number().min(0.05).max(1).default(0.3).describe('Crop side as a share of the person box height (the side is the smaller of this and width_fraction x width).'),
+    width_fraction: z.number().min(0.05).max(2).default(1).describe('Crop side as a share of the person box width (upper bound).'),
+    lift: z.number().min(0).max(1).default(0.05).describe('How far the crop starts above the person box top, as a share of the side.'),
+  })
+  .describe("The head crop cut from a rider's person box for the classifier: part of the model's contract (its labels.json crop_rule). Defaults: the provisional classifier's rule.");
+
+export const RidersSchema = z
+  .strictObject({
+    vehicle_classes: z
+      .array(z.number().int().min(0))
+      .max(8)
+      .default([])
+      .describe('Scene class ids besides the motorcycle role that a person may ride (e.g. COCO bicycle 1: the COCO detector calls many close or partly visible motorcycles bicycles). Used only for persons no motorcycle takes, and only when a person rides them.'),
+    vehicle_score_threshold: z
+      .number()
+      .min(0.01)
+      .max(1)
+      .default(0.3)
+      .describe('Lowest score at which a motorcycle (or a vehicle_classes detection) is taken as the vehicle of a person no confident motorcycle takes; scene.score_threshold still applies to everything else.'),
+  })
+  .describe('Which persons are riders: a person is a rider of the motorcycle its box sits on; these settings recover riders whose motorcycle the scene detector scored low or called another two-wheeler.');
+
 export const HelmetSchema = z
   .discriminatedUnion('type', [
     z
       .strictObject({
         type: z.literal('classifier'),
-        path: z.string().min(1).describe('ONNX classifier on a head crop.'),
+        path: z.string().min(1).describe('ONNX classifier on a head crop; `package:` paths resolve in the agent\'s own models/ folder (its shipped classifier), other relative paths against models.dir.'),
         input: InputSchema,
         no_helmet_index: z.number().int().min(0).default(1).describe('Output index of the no_helmet probability.'),
         threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) at or above which a rider is judged no_helmet.'),
         helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a rider is judged helmeted; between the two the verdict is unknown.'),
+        crop: HeadCropSchema.prefault({}),
       })
       .describe('A head-crop classifier.'),
     z
@@ -117,6 +142,7 @@ export const ModelsSchema = z
       .default('suspects')
       .describe('Read the plate of every motorcycle, or only of those with a rider not judged helmeted (saves a text-detection run per helmeted motorcycle).'),
     scene: DetectorSchema.describe('Scene detector: persons and motorcycles.'),
+    riders: RidersSchema.prefault({}),
     helmet: HelmetSchema,
     plate_locator: PlateLocatorSchema.prefault({ type: 'ppocr_det' }),
     plate_reader: PlateReaderSchema,

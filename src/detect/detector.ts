@@ -11,7 +11,8 @@ import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
 import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
-import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
+import { DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
+import { findRiderVehicles } from './rider-vehicles.js';
 import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
 import { Stopwatch } from './timings.js';
 
@@ -99,7 +100,9 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   );
   const s = opened.sessions as Partial<Record<ModelKey, ModelSession>>;
   try {
-    const scene = new ObjectDetector(s.scene!, m.scene, 'scene');
+    // The scene detector keeps boxes down to the riders' vehicle threshold; the pipeline applies
+    // scene.score_threshold to everything but a rider's fallback vehicle.
+    const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold) }, 'scene');
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
     let locator: PlateLocator | null = null;
     if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
@@ -120,6 +123,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       reader,
       plates: options.plates ?? m.plates_for,
       riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
+      riderVehicles: { sceneThreshold: m.scene.score_threshold, vehicleThreshold: m.riders.vehicle_score_threshold, vehicleClasses: m.riders.vehicle_classes },
       now: options.now ?? (() => performance.now()),
     });
   } catch (err) {
@@ -139,6 +143,7 @@ interface PipelineParts {
   reader: PlateReader;
   plates: PlateScope;
   riderRule: RiderRule;
+  riderVehicles: { sceneThreshold: number; vehicleThreshold: number; vehicleClasses: readonly number[] };
   now: () => number;
 }
 
@@ -171,12 +176,10 @@ class Pipeline implements InThreadDetector {
     const p = this.p;
     const sw = new Stopwatch(p.now);
     const t0 = p.now();
-    const detections = await p.scene.detect(frame, sw);
+    const found = await p.scene.detect(frame, sw);
 
     sw.start();
-    const persons = detections.filter((d) => d.role === 'person');
-    const motos = detections.filter((d) => d.role === 'motorcycle');
-    const assignment = assignRiders(persons, motos, p.riderRule);
+    const { detections, vehicles: motos, riders: assignment, persons } = findRiderVehicles(found, { ...p.riderVehicles, rule: p.riderRule });
     const riderPersons: Detection[] = [];
     const riderOf: number[] = [];
     assignment.forEach((list, m) => list.forEach((pi) => (riderPersons.push(persons[pi]!), riderOf.push(m))));
