@@ -25,6 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The helmet training recipe's own set-up (Debian's python3-torch, -onnx, -opencv): the test
+# suite runs the recipe on a tiny sample.
+bash training/helmet/setup.sh
+
 # .npmrc sets onnxruntime-node-install=skip (its CUDA add-on download is unreachable; the CPU
 # and WebGPU providers are bundled). `npm ci` also builds dist/ through the prepare script.
 npm ci --no-audit --no-fund
