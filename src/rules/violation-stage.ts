@@ -15,7 +15,7 @@ import { makeEvidence } from '../evidence/evidence.js';
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
 import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
-import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
+import type { Box, Evidence, FrameAnalysis, HelmetVerdictKind, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
 import { padBox } from '../shared/box.js';
 import { createTracker, type Track } from '../track/tracker.js';
@@ -55,6 +55,25 @@ export interface ViolationStage {
   /** Ends every open track (end of file, shutdown) and emits their violations. */
   flush(): Promise<Violation[]>;
   stats(): ViolationStageStats;
+  /** The open tracks as they stand now, for the installer page's live view (cheap; call it rarely). */
+  tracks(): TrackView[];
+}
+
+/** One open motorcycle track as the installer page draws it. */
+export interface TrackView {
+  readonly id: number;
+  readonly box: Box;
+  readonly hits: number;
+  /** Epoch ms of the track's last matched frame. */
+  readonly lastSeenAt: number;
+  /** Frames in which a rider was judged no_helmet. */
+  readonly noHelmetFrames: number;
+  /** The riders' verdicts in the track's last frame. */
+  readonly riders: readonly HelmetVerdictKind[];
+  /** The track's best plate read so far (the one a violation would carry). */
+  readonly plate: string | null;
+  /** The track has met the rule (its violation was decided). */
+  readonly decided: boolean;
 }
 
 /** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
@@ -263,6 +282,23 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       let framesHeld = 0;
       for (const e of entries.values()) if (e.bestFrame) framesHeld += 1;
       return { framesSeen, tracksOpen: tracker.open().length, tracksStarted, candidates, emitted, duplicates: d.duplicates, framesHeld };
+    },
+    tracks() {
+      return tracker.open().map((t) => {
+        const rule = entries.get(t.id)?.rule;
+        const last = t.history[t.history.length - 1];
+        const plates = rule?.plates.filter((p) => p.confidence >= rules.min_plate_confidence) ?? [];
+        return {
+          id: t.id,
+          box: t.box,
+          hits: t.hits,
+          lastSeenAt: t.lastSeenAt,
+          noHelmetFrames: rule?.noHelmetFrames ?? 0,
+          riders: last?.riders.map((r) => r.verdict) ?? [],
+          plate: choosePlate(plates, options.dedup.max_plate_distance)?.text ?? null,
+          decided: rule?.emitted ?? false,
+        };
+      });
     },
   };
 }
