@@ -30,7 +30,7 @@ export function drawOverlay(ctx, overlay, sizes) {
     n += 1;
   }
   for (const r of overlay.riders) {
-    box(ctx, r.head, COLOURS[r.verdict] ?? COLOURS.unknown, 3, `${r.verdict.replace('_', ' ')} ${r.noHelmetScore.toFixed(2)}`);
+    box(ctx, r.head, COLOURS[r.verdict] ?? COLOURS.unknown, 3, `${r.verdict.replace('_', ' ')} · p ${r.noHelmetScore.toFixed(2)}`);
     n += 1;
   }
   for (const p of overlay.plates) {

@@ -155,7 +155,10 @@ describe.skipIf(skipNotice('installer page in headless Chromium', ready, 'needs 
       const id = await item.getAttribute('data-id');
       const rows = await db.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM violations WHERE event_id = ?', [id]);
       expect(rows[0]!.n).toBe(1);
-      await page.screenshot({ path: join(shots, 'installer-violations.png') });
+      // The README's picture: the violation next to a live frame with boxes and the zone.
+      const view = page.locator('#view');
+      await expect.poll(async () => Number(await view.getAttribute('data-boxes')) >= 3, { timeout: 30_000, interval: 200 }).toBe(true);
+      await page.screenshot({ path: join(shots, 'installer-page.png') });
     }, 120_000);
   },
 );
