@@ -96,8 +96,8 @@ try {
       console.log(`${open ? 'open  ' : 'closed'}  ${m.agent.toFixed(3).padStart(11)}  ${m.ffmpeg.toFixed(3).padStart(12)}  ${String(m.frames).padStart(14)}  ${m.kb.toFixed(0).padStart(9)}`);
     }
   }
-  const s = await getJson('/ui/api/status');
-  console.log(`frames encoded for the page: ${s.live.encoded}, ${(s.live.encodeMsTotal / Math.max(1, s.live.encoded)).toFixed(1)} ms each (libuv pool, off the main thread)`);
+  const { live } = (await getJson('/ui/api/status')) as { live: { encoded: number; encodeMsTotal: number } };
+  console.log(`frames encoded for the page: ${live.encoded}, ${(live.encodeMsTotal / Math.max(1, live.encoded)).toFixed(1)} ms each (libuv pool, off the main thread)`);
   console.log(`load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 } finally {
   await stopProcess(agent);

@@ -316,7 +316,7 @@ describe('the live view and the last violations', () => {
     const calls: string[] = [];
     const queue = ui.watchQueue({
       ack: (ids: readonly string[]) => void calls.push(`ack ${ids.join(',')}`),
-      defer: (ids: readonly string[], error: string) => void calls.push(`defer ${ids.join(',')} ${error}`),
+      defer: (ids: readonly string[], error: string, _next: number) => void calls.push(`defer ${ids.join(',')} ${error}`),
       reject: (id: string, reason: string) => void calls.push(`reject ${id} ${reason}`),
       stats: () => 'passed through',
     });
