@@ -217,7 +217,8 @@ async function post(path) {
 function showResult(res, okText) {
   $('zone-verdict').dataset.ok = String(res.ok);
   text('zone-verdict', res.ok ? okText : `Not accepted: ${res.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`);
-  text('fragment', res.fragment ? JSON.stringify(res.fragment, null, 2) : '');
+  // One point per line, ready to paste.
+  text('fragment', res.fragment ? JSON.stringify(res.fragment, null, 2).replace(/\[\s+(-?[\d.e-]+),\s+(-?[\d.e-]+)\s+\]/g, '[$1, $2]') : '');
 }
 
 $('check').addEventListener('click', async () => {

@@ -38,10 +38,10 @@ function demoConfig(dir: string, port: number, database: string): RawConfig {
   return raw;
 }
 
-/** Clicks a point given in detect-frame pixels on the live view canvas. */
-async function clickFramePoint(page: Page, x: number, y: number): Promise<void> {
+/** Where a point given in detect-frame pixels is on the page. */
+async function onPage(page: Page, x: number, y: number): Promise<[number, number]> {
   const box = (await page.locator('#view').boundingBox())!;
-  await page.mouse.click(box.x + (x * box.width) / 1280, box.y + (y * box.height) / 720);
+  return [box.x + (x * box.width) / 1280, box.y + (y * box.height) / 720];
 }
 
 describe.skipIf(skipNotice('installer page in headless Chromium', ready, 'needs /usr/bin/chromium (apt-get install chromium), the models and media in ../shared, MariaDB on 127.0.0.1:3306'))(
@@ -107,8 +107,14 @@ describe.skipIf(skipNotice('installer page in headless Chromium', ready, 'needs 
       const corners: Array<[number, number]> = [[100, 700], [300, 200], [1200, 200], [1270, 700]];
       await page.click('#clear');
       await page.click('#draw');
-      for (const [x, y] of corners) await clickFramePoint(page, x, y);
+      for (const [x, y] of corners) await page.mouse.click(...(await onPage(page, x, y)));
       await page.click('#draw');
+      // Edited: the second corner dragged to a new place.
+      await page.mouse.move(...(await onPage(page, 300, 200)));
+      await page.mouse.down();
+      await page.mouse.move(...(await onPage(page, 340, 230)), { steps: 4 });
+      await page.mouse.up();
+      corners[1] = [340, 230];
       await page.fill('#min-moto', '60');
       await page.click('#check');
       await page.waitForSelector('#zone-verdict[data-ok="true"]', { timeout: 10_000 });
