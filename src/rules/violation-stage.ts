@@ -15,12 +15,13 @@ import { makeEvidence } from '../evidence/evidence.js';
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
 import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
-import type { Box, Evidence, FrameAnalysis, HelmetVerdictKind, Violation } from '../shared/types.js';
+import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
 import { padBox } from '../shared/box.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';
+import { trackView, type TrackView } from './track-view.js';
 
 export interface ViolationStageOptions {
   rules: RulesConfig;
@@ -59,22 +60,7 @@ export interface ViolationStage {
   tracks(): TrackView[];
 }
 
-/** One open motorcycle track as the installer page draws it. */
-export interface TrackView {
-  readonly id: number;
-  readonly box: Box;
-  readonly hits: number;
-  /** Epoch ms of the track's last matched frame. */
-  readonly lastSeenAt: number;
-  /** Frames in which a rider was judged no_helmet. */
-  readonly noHelmetFrames: number;
-  /** The riders' verdicts in the track's last frame. */
-  readonly riders: readonly HelmetVerdictKind[];
-  /** The track's best plate read so far (the one a violation would carry). */
-  readonly plate: string | null;
-  /** The track has met the rule (its violation was decided). */
-  readonly decided: boolean;
-}
+export type { TrackView };
 
 /** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
 export const MAX_PLATE_CROPS = 16;
@@ -284,21 +270,8 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       return { framesSeen, tracksOpen: tracker.open().length, tracksStarted, candidates, emitted, duplicates: d.duplicates, framesHeld };
     },
     tracks() {
-      return tracker.open().map((t) => {
-        const rule = entries.get(t.id)?.rule;
-        const last = t.history[t.history.length - 1];
-        const plates = rule?.plates.filter((p) => p.confidence >= rules.min_plate_confidence) ?? [];
-        return {
-          id: t.id,
-          box: t.box,
-          hits: t.hits,
-          lastSeenAt: t.lastSeenAt,
-          noHelmetFrames: rule?.noHelmetFrames ?? 0,
-          riders: last?.riders.map((r) => r.verdict) ?? [],
-          plate: choosePlate(plates, options.dedup.max_plate_distance)?.text ?? null,
-          decided: rule?.emitted ?? false,
-        };
-      });
+      const plates = { minConfidence: rules.min_plate_confidence, maxDistance: options.dedup.max_plate_distance };
+      return tracker.open().map((t) => trackView(t, entries.get(t.id)?.rule, plates));
     },
   };
 }
