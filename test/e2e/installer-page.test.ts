@@ -10,13 +10,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { chromiumPath, hasChromium, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { exampleConfig, type RawConfig } from '../helpers/config.js';
 import { hasMedia, hasModels, mediaDir, modelsDir, repoRoot } from '../helpers/env.js';
 import { canConnect, createTestDatabase, freePort, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
 
-const ready = hasModels && hasMedia && hasChromium && (await canConnect());
+const missing = [
+  hasChromium ? null : `${chromiumPath} (apt-get install chromium, or set ROADSIDE_CHROMIUM)`,
+  hasModels ? null : `the models in ${modelsDir}`,
+  hasMedia ? null : `the demo clip in ${mediaDir}`,
+  (await canConnect()) ? null : 'MariaDB on 127.0.0.1:3306',
+].filter((m): m is string => m !== null);
 const env = { ...process.env, ROADSIDE_MODELS_DIR: modelsDir };
 
 /**
@@ -44,7 +49,7 @@ async function onPage(page: Page, x: number, y: number): Promise<[number, number
   return [box.x + (x * box.width) / 1280, box.y + (y * box.height) / 720];
 }
 
-describe.skipIf(skipNotice('installer page in headless Chromium', ready, 'needs /usr/bin/chromium (apt-get install chromium), the models and media in ../shared, MariaDB on 127.0.0.1:3306'))(
+describe.skipIf(skipNotice('installer page in headless Chromium', missing.length === 0, `missing ${missing.join(', ')}`))(
   'the installer page in a real browser',
   () => {
     let dir: string;
