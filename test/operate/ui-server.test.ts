@@ -2,7 +2,7 @@
 // Host header), its headers, that no secret is in any answer, zone checks and writes, the live
 // view's cost when nobody watches, and the delivery state of the last violations.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,7 @@ interface Setup {
   host?: string;
   tokenFile?: string | null;
   allowConfigWrite?: boolean;
+  enabled?: boolean;
 }
 
 interface Started {
@@ -85,7 +86,7 @@ async function start(setup: Setup = {}): Promise<Started> {
   raw.central.password_env = 'RSA_UI_TEST_PASSWORD';
   raw.queue.state_dir = join(dir, 'state');
   raw.operate.health = { host: setup.host ?? '127.0.0.1', port: 9310 };
-  raw.operate.ui = { token_file: setup.tokenFile ?? null, recent: 2, frame_interval_ms: 1000 };
+  raw.operate.ui = { enabled: setup.enabled ?? true, token_file: setup.tokenFile ?? null, recent: 2, frame_interval_ms: 1000 };
   const configFile = join(dir, 'ui-cam.json');
   writeFileSync(configFile, JSON.stringify(raw, null, 2), { mode: 0o640 });
   const env = { RSA_UI_TEST_PASSWORD: DB_PASSWORD };
@@ -275,6 +276,26 @@ describe('what the page shows', () => {
     expect(statSync(configFile).mode & 0o777).toBe(0o640);
     expect(readdirSync(join(configFile, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(logs.some((l) => l.msg === 'installer page wrote the zone into the config file; it applies at the next start')).toBe(true);
+  });
+});
+
+describe('when the page cannot or must not answer', () => {
+  it('a config file that cannot be written: 500 with the reason and the fragment to paste, RSA_UI_CONFIG_WRITE logged, the file unchanged', async () => {
+    const { server, configFile, logs, clock } = await start({ allowConfigWrite: true });
+    const before = readFileSync(configFile, 'utf8');
+    mkdirSync(`${configFile}.${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}.bak`); // the backup cannot be made
+    const write = await post(server, '/ui/api/zone/write', { zone_px: null, min_motorcycle_px: 64, min_rider_px: 32 });
+    expect(write.status).toBe(500);
+    expect(json(write)).toMatchObject({ ok: false, fragment: { rules: { min_motorcycle_px: 64 } }, problems: [{ message: expect.stringMatching(/RSA_UI_CONFIG_WRITE.*paste the fragment by hand/) as unknown }] });
+    expect(logs.some((l) => l.code === 'RSA_UI_CONFIG_WRITE')).toBe(true);
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+  });
+
+  it('operate.ui.enabled false: no page, the health endpoint as before', async () => {
+    const { server } = await start({ enabled: false });
+    expect((await call(server, '/ui/')).status).toBe(404);
+    expect((await call(server, '/ui/api/status')).status).toBe(404);
+    expect((await call(server, '/healthz')).status).toBe(200);
   });
 });
 

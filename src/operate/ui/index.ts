@@ -84,7 +84,13 @@ export function createInstallerUi(o: InstallerUiOptions): InstallerUi {
       if (!o.allowConfigWrite) return sendJson(res, 403, { ok: false, problems: [{ path: '', message: 'read-only: start the agent with --allow-config-write to let the page write the config file' }] });
       const check = checkZone(await readJson(req, MAX_BODY), o.loaded.file, detect);
       if (!check.ok) return sendJson(res, 422, check);
-      const written = writeZone(check.fragment, o.loaded.file, new Date(clock.now()));
+      let written;
+      try {
+        written = writeZone(check.fragment, o.loaded.file, new Date(clock.now()));
+      } catch (err) {
+        log.error({ code: 'RSA_UI_CONFIG_WRITE', err: describeError(err) }, 'installer page could not write the config file');
+        return sendJson(res, 500, { ok: false, fragment: check.fragment, problems: [{ path: '', message: `${describeError(err)}; paste the fragment by hand` }] });
+      }
       log.warn({ file: written.file, backup: written.backup, rules: check.fragment.rules }, 'installer page wrote the zone into the config file; it applies at the next start');
       sendJson(res, 200, { ok: true, fragment: check.fragment, backup: written.backup, restart_needed: true });
     },

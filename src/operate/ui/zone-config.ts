@@ -11,7 +11,7 @@
  * it (a reader never sees half a file), with the old file's mode. The change applies at the next
  * start of the agent.
  */
-import { copyFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { ConfigError, validateConfig, type ConfigProblem } from '../../config/load.js';
 import { AgentError } from '../../shared/errors.js';
 
@@ -100,6 +100,7 @@ export function writeZone(fragment: RulesFragment, configFile: string, now: Date
     renameSync(tmp, configFile);
     return { file: configFile, backup };
   } catch (err) {
+    rmSync(tmp, { force: true });
     throw new AgentError('RSA_UI_CONFIG_WRITE', `cannot write ${configFile}: ${(err as Error).message}`, { cause: err });
   }
 }
