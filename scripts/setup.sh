@@ -2,7 +2,7 @@
 # Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
 # agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
 # `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
-# peer benchmark) and the npm dependencies. Safe to run again.
+# peer benchmark; Chromium for the installer page's browser test) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
   iproute2 iptables systemd
   python3-opencv python3-numpy
+  chromium
 )
 
 missing=()

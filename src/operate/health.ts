@@ -127,6 +127,8 @@ export interface HealthServerOptions {
   metrics?: Metrics;
   clock?: Clock;
   logger?: Logger;
+  /** More routes (the installer page): resolves true when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface HealthServer {
@@ -148,6 +150,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   const clock = options.clock ?? systemClock;
   const log = options.logger;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (options.routes && (await options.routes(req, res))) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');

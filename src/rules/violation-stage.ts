@@ -21,6 +21,7 @@ import { padBox } from '../shared/box.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';
+import { trackView, type TrackView } from './track-view.js';
 
 export interface ViolationStageOptions {
   rules: RulesConfig;
@@ -55,7 +56,11 @@ export interface ViolationStage {
   /** Ends every open track (end of file, shutdown) and emits their violations. */
   flush(): Promise<Violation[]>;
   stats(): ViolationStageStats;
+  /** The open tracks as they stand now, for the installer page's live view (cheap; call it rarely). */
+  tracks(): TrackView[];
 }
+
+export type { TrackView };
 
 /** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
 export const MAX_PLATE_CROPS = 16;
@@ -263,6 +268,10 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       let framesHeld = 0;
       for (const e of entries.values()) if (e.bestFrame) framesHeld += 1;
       return { framesSeen, tracksOpen: tracker.open().length, tracksStarted, candidates, emitted, duplicates: d.duplicates, framesHeld };
+    },
+    tracks() {
+      const plates = { minConfidence: rules.min_plate_confidence, maxDistance: options.dedup.max_plate_distance };
+      return tracker.open().map((t) => trackView(t, entries.get(t.id)?.rule, plates));
     },
   };
 }
