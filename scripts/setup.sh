@@ -2,7 +2,8 @@
 # Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
 # agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
 # `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
-# peer benchmark) and the npm dependencies. Safe to run again.
+# peer benchmark; MariaDB with galera-4 and rsync for the cluster tests and `npm run
+# drill:cluster`) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
   iproute2 iptables systemd
   python3-opencv python3-numpy
+  mariadb-server mariadb-client galera-4 rsync
 )
 
 missing=()
