@@ -8,7 +8,7 @@
 //
 // The only thing added to the real path is a timing wrapper around the sink (batch latency,
 // the time of each committed batch for the failover time).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,31 @@ export interface DrillOptions {
   timeoutMs: number;
   say?: (line: string) => void;
 }
+
+/** Queue files filled once and copied for each run (filling 10,000 records takes a while). */
+export interface Seed {
+  dir: string;
+  ids: Set<string>;
+  agents: number;
+}
+
+export function seedQueues(o: Pick<DrillOptions, 'agents' | 'backlog' | 'evidenceBytes'>): Seed {
+  const dir = mkdtempSync(join(tmpdir(), 'rsa-drill-seed-'));
+  const ids = new Set<string>();
+  for (let i = 0; i < o.agents; i++) {
+    const id = agentId(i);
+    const queue = Queue.open({ file: join(dir, `${id}.sqlite`), maxBytes: 4e9, logger: silentLogger(), reserveBytes: 0 });
+    for (let k = 0; k < o.backlog; k++) {
+      const v = makeViolation({ cameraId: id, evidenceBytes: o.evidenceBytes, occurredAt: Date.now() - (o.backlog - k) * 1000 });
+      queue.enqueue(v);
+      ids.add(v.id);
+    }
+    queue.close();
+  }
+  return { dir, ids, agents: o.agents };
+}
+
+const agentId = (i: number): string => `drill-${String(i).padStart(3, '0')}`;
 
 export interface DrillResult {
   label: string;
@@ -153,7 +178,7 @@ async function countOn(node: KillableNode, database: string): Promise<string[]> 
   }
 }
 
-export async function runDrill(target: DrillTarget, o: DrillOptions): Promise<DrillResult> {
+export async function runDrill(target: DrillTarget, o: DrillOptions, seed: Seed): Promise<DrillResult> {
   const say = o.say ?? (() => undefined);
   const database = `rsa_drill_${process.pid}_${Date.now() % 100000}`;
   const dir = mkdtempSync(join(tmpdir(), 'rsa-drill-'));
@@ -161,7 +186,7 @@ export async function runDrill(target: DrillTarget, o: DrillOptions): Promise<Dr
   const errors: Record<string, number> = {};
   const logger = countingLogger(errors);
   const latencies: number[] = [];
-  const produced = new Set<string>();
+  const produced = seed.ids;
   const agents: Agent[] = [];
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // every agent's loops wait on it
@@ -171,14 +196,10 @@ export async function runDrill(target: DrillTarget, o: DrillOptions): Promise<Dr
     const setup = new CentralDb(centralDbOptions(CentralSchema.parse({ ...base, hosts: labels }), undefined));
     await setup.withSession((s) => migrateCentral(s));
     await setup.close();
-    for (let i = 0; i < o.agents; i++) {
-      const id = `drill-${String(i).padStart(3, '0')}`;
+    for (let i = 0; i < seed.agents; i++) {
+      const id = agentId(i);
+      copyFileSync(join(seed.dir, `${id}.sqlite`), join(dir, `${id}.sqlite`));
       const queue = Queue.open({ file: join(dir, `${id}.sqlite`), maxBytes: 4e9, logger: silentLogger(), reserveBytes: 0 });
-      for (let k = 0; k < o.backlog; k++) {
-        const v = makeViolation({ cameraId: id, evidenceBytes: o.evidenceBytes, occurredAt: Date.now() - (o.backlog - k) * 1000 });
-        queue.enqueue(v);
-        produced.add(v.id);
-      }
       const shift = o.spread ? i % labels.length : 0;
       const central = CentralSchema.parse({ ...base, hosts: [...labels.slice(shift), ...labels.slice(0, shift)] });
       const db = new CentralDb(centralDbOptions(central, undefined));
@@ -223,7 +244,8 @@ export async function runDrill(target: DrillTarget, o: DrillOptions): Promise<Dr
     await Promise.all(running);
     const rejoinMs = rejoin ? await rejoin : null;
 
-    const failover = killAt === null ? [] : onVictim.map((a) => (a.commits.find((t) => t > killAt!) ?? NaN) - killAt!).filter((x) => Number.isFinite(x));
+    const killedAt = killAt;
+    const failover = killedAt === null ? [] : onVictim.map((a) => (a.commits.find((t) => t > killedAt) ?? NaN) - killedAt).filter((x) => Number.isFinite(x));
     const perNode: Record<string, number> = {};
     let ids: string[] = [];
     for (const n of target.nodes) {

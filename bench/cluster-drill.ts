@@ -6,7 +6,8 @@
 // delivered and started again 3 s later (it rejoins by IST or SST). Prints a table, then ends
 // with `cluster drill: produced N, central N, distinct N, duplicates D, lost L`; exits 1 when any
 // figure is wrong (on either target), 2 when the drill could not run (e.g. no galera-4).
-import { drillProblems, runDrill, type DrillOptions, type DrillResult, type KillableNode } from './cluster-drill-run.js';
+import { rmSync } from 'node:fs';
+import { drillProblems, runDrill, seedQueues, type DrillOptions, type DrillResult, type KillableNode } from './cluster-drill-run.js';
 import { GaleraCluster, galeraMissing } from '../test/helpers/galera.js';
 import { PrivateMariadb } from '../test/helpers/mariadb.js';
 
@@ -52,9 +53,12 @@ function single(m: PrivateMariadb): KillableNode {
 
 const results: DrillResult[] = [];
 let code = 0;
+const t0 = Date.now();
+const seed = seedQueues(options);
+console.log(`  ${options.agents} queue files × ${options.backlog} violations (${(3 * options.evidenceBytes) / 1000} KB evidence each) filled in ${((Date.now() - t0) / 1000).toFixed(1)} s; each run drains a copy`);
 const mariadb = await PrivateMariadb.create({ port: portBase + 90 });
 try {
-  results.push(await runDrill({ label: 'single MariaDB', nodes: [single(mariadb)] }, options));
+  results.push(await runDrill({ label: 'single MariaDB', nodes: [single(mariadb)] }, options, seed));
 } finally {
   await mariadb.dispose();
 }
@@ -62,9 +66,10 @@ const t = Date.now();
 const cluster = await GaleraCluster.create({ basePort: portBase, lifetimeMs: 9 * 60_000 });
 console.log(`  3-node Galera cluster Synced in ${((Date.now() - t) / 1000).toFixed(1)} s: ${cluster.hosts.join(', ')}`);
 try {
-  results.push(await runDrill({ label: 'Galera 3 nodes', nodes: cluster.nodes, victim: cluster.nodes[0] }, options));
+  results.push(await runDrill({ label: 'Galera 3 nodes', nodes: cluster.nodes, victim: cluster.nodes[0] }, options, seed));
 } finally {
   await cluster.dispose();
+  rmSync(seed.dir, { recursive: true, force: true });
 }
 
 const cols: Array<[string, (r: DrillResult) => string]> = [
