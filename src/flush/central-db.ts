@@ -28,16 +28,12 @@ import type { Pool, PoolConnection, PoolOptions, QueryValues } from 'mysql2/prom
 import { centralHosts, hostLabel, type CentralHost } from '../config/central.js';
 import type { CentralConfig } from '../config/schema.js';
 import { abortable } from './abortable.js';
-import { classify } from './classify.js';
-import { NODE_STATE_SQL, notReadyError, parseNodeState, usable } from './node-state.js';
+import { nodeFailure, notReadyError, readNodeState, usable } from './node-state.js';
 
 export const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 /** A reused connection's node is asked again whether it is ready after this long. */
 export const READY_RECHECK_MS = 2000;
-
-/** Transient errors that say "try again here", not "this node is gone". */
-const STAY_ON_NODE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_ABORTED', 'ER_QUERY_INTERRUPTED']);
 
 export interface CentralDbOptions {
   /** In order of preference; one entry for a single server. */
@@ -188,7 +184,7 @@ export class CentralDb {
     const raw = conn as unknown as object;
     let info = this.info.get(raw);
     if (info === undefined) {
-      const state = parseNodeState(await query(NODE_STATE_SQL));
+      const state = await readNodeState(query);
       if (!usable(state)) throw notReadyError(node, state);
       const galera = state.galera ? ', wsrep_sync_wait = 1' : '';
       await query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '+00:00'${galera}`);
@@ -196,7 +192,7 @@ export class CentralDb {
       info = { packet: Number(rows[0]?.p ?? 4 * 1024 * 1024), galera: state.galera, checkedAt: Date.now() };
       this.info.set(raw, info);
     } else if (info.galera && Date.now() - info.checkedAt > READY_RECHECK_MS) {
-      const state = parseNodeState(await query(NODE_STATE_SQL));
+      const state = await readNodeState(query);
       if (!usable(state)) throw notReadyError(node, state);
       info.checkedAt = Date.now();
     }
@@ -207,12 +203,6 @@ export class CentralDb {
     const pools = [...this.pools, ...this.retired].filter((p): p is Pool => p !== null);
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
   }
-}
-
-/** A node-level failure: transient, and not a conflict that a retry on the same node resolves. */
-export function nodeFailure(err: unknown): boolean {
-  const c = classify(err);
-  return c.kind === 'transient' && !STAY_ON_NODE.has(c.code) && !STAY_ON_NODE.has((err as { code?: string }).code ?? '');
 }
 
 function createPool(o: CentralDbOptions, at: CentralHost): Pool {

@@ -8,6 +8,8 @@
 // no rows; MariaDB without a provider loaded returns them all the same (wsrep_ready OFF, cluster
 // Disconnected), with an empty wsrep_provider_name, which is what tells the two apart.
 
+import { classify } from './classify.js';
+
 export const NODE_STATE_SQL =
   "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_provider_name', 'wsrep_ready', 'wsrep_local_state_comment', 'wsrep_cluster_status')";
 
@@ -43,4 +45,23 @@ export function notReadyError(node: string, s: NodeState): Error {
     new Error(`central node ${node} is not ready for writes (wsrep_ready ${s.ready ? 'ON' : 'OFF'}, state ${s.state || '?'}, cluster ${s.cluster || '?'})`),
     { code: 'WSREP_NODE_NOT_READY' },
   );
+}
+
+/** Transient errors that say "try again here", not "this node is gone". */
+const STAY_ON_NODE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_ABORTED', 'ER_QUERY_INTERRUPTED']);
+
+/** A node-level failure: transient, and not a conflict that a retry on the same node resolves. */
+export function nodeFailure(err: unknown): boolean {
+  const c = classify(err);
+  return c.kind === 'transient' && !STAY_ON_NODE.has(c.code) && !STAY_ON_NODE.has((err as { code?: string }).code ?? '');
+}
+
+/** The node's wsrep state; a server that refuses the statement (a proxy, say) counts as no Galera. */
+export async function readNodeState(query: <T>(sql: string) => Promise<T>): Promise<NodeState> {
+  try {
+    return parseNodeState(await query<Array<{ Variable_name: string; Value: string }>>(NODE_STATE_SQL));
+  } catch (err) {
+    if (classify(err).kind === 'transient') throw err;
+    return parseNodeState([]);
+  }
 }

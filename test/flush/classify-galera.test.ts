@@ -3,7 +3,7 @@
 // batch is retried); conflicts stay on the node, node failures move the pool to the next host.
 // test/integration/galera-cluster.test.ts reproduces the conflict and the not-ready node live.
 import { describe, expect, it } from 'vitest';
-import { nodeFailure } from '../../src/flush/central-db.js';
+import { nodeFailure } from '../../src/flush/node-state.js';
 import { classify } from '../../src/flush/classify.js';
 
 interface Seen {

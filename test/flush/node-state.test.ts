@@ -1,6 +1,6 @@
 // The readiness check's reading of SHOW GLOBAL STATUS, with rows as real servers return them.
 import { describe, expect, it } from 'vitest';
-import { notReadyError, parseNodeState, usable } from '../../src/flush/node-state.js';
+import { notReadyError, parseNodeState, readNodeState, usable } from '../../src/flush/node-state.js';
 import { classify } from '../../src/flush/classify.js';
 
 const rows = (o: Record<string, string>) => Object.entries(o).map(([Variable_name, Value]) => ({ Variable_name, Value }));
@@ -31,5 +31,19 @@ describe('node state', () => {
     const e = notReadyError('db2:3306', parseNodeState(rows({ wsrep_provider_name: 'Galera', wsrep_ready: 'OFF', wsrep_local_state_comment: 'Initialized', wsrep_cluster_status: 'non-Primary' })));
     expect(e.message).toBe('central node db2:3306 is not ready for writes (wsrep_ready OFF, state Initialized, cluster non-Primary)');
     expect(classify(e)).toEqual({ kind: 'transient', code: 'WSREP_NODE_NOT_READY' });
+  });
+});
+
+describe('readNodeState', () => {
+  it('takes a server that refuses the status statement (a proxy) for one without Galera', async () => {
+    const refused = Object.assign(new Error('VT12001: unsupported: SHOW GLOBAL STATUS'), { code: 'ER_NOT_SUPPORTED_YET', errno: 1235 });
+    const query = <T>(): Promise<T> => Promise.reject(refused);
+    expect(await readNodeState(query)).toEqual({ galera: false, ready: true, state: '', cluster: '' });
+  });
+
+  it('passes a connection error on (the node is away)', async () => {
+    const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const query = <T>(): Promise<T> => Promise.reject(lost);
+    await expect(readNodeState(query)).rejects.toBe(lost);
   });
 });
