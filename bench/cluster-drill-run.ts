@@ -18,6 +18,7 @@ import pino from 'pino';
 import { CentralSchema } from '../src/config/central.js';
 import { CentralDb, centralDbOptions } from '../src/flush/central-db.js';
 import { migrateCentral } from '../src/flush/central-schema.js';
+import { classify } from '../src/flush/classify.js';
 import { Flusher } from '../src/flush/flusher.js';
 import { MysqlSink, type HeartbeatRow, type Sink } from '../src/flush/sink.js';
 import { Queue, type LeasedRecord } from '../src/queue/queue.js';
@@ -104,6 +105,8 @@ export interface DrillResult {
   failoverMs: [number, number] | null;
   /** Failed attempts by the classifier's code. */
   errors: Record<string, number>;
+  /** Moves to another node by the code of the error that caused them. */
+  moves: Record<string, number>;
   rejoinMs: number | null;
 }
 
@@ -184,6 +187,7 @@ export async function runDrill(target: DrillTarget, o: DrillOptions, seed: Seed)
   const dir = mkdtempSync(join(tmpdir(), 'rsa-drill-'));
   const labels = target.nodes.map((n) => labelOf(n.endpoint));
   const errors: Record<string, number> = {};
+  const moves: Record<string, number> = {};
   const logger = countingLogger(errors);
   const latencies: number[] = [];
   const produced = seed.ids;
@@ -202,7 +206,13 @@ export async function runDrill(target: DrillTarget, o: DrillOptions, seed: Seed)
       const queue = Queue.open({ file: join(dir, `${id}.sqlite`), maxBytes: 4e9, logger: silentLogger(), reserveBytes: 0 });
       const shift = o.spread ? i % labels.length : 0;
       const central = CentralSchema.parse({ ...base, hosts: [...labels.slice(shift), ...labels.slice(0, shift)] });
-      const db = new CentralDb(centralDbOptions(central, undefined));
+      const db = new CentralDb({
+        ...centralDbOptions(central, undefined),
+        onFailover: (_from, _to, err) => {
+          const code = classify(err).code;
+          moves[code] = (moves[code] ?? 0) + 1;
+        },
+      });
       const commits: number[] = [];
       const sink = new TimedSink(new MysqlSink(db), commits, latencies);
       const stats = () => ({ frames: 0, violations: o.backlog, provider: 'cpu' });
@@ -276,6 +286,7 @@ export async function runDrill(target: DrillTarget, o: DrillOptions, seed: Seed)
       failovers: agents.reduce((n, a) => n + a.db.failovers, 0),
       failoverMs: failover.length ? [median(failover), Math.max(...failover)] : null,
       errors,
+      moves,
       rejoinMs,
     };
   } finally {

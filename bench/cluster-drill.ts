@@ -95,8 +95,9 @@ for (const r of results) console.log(`| ${cols.map((c) => c[1](r)).join(' | ')} 
 console.log('');
 for (const r of results) {
   const errs = Object.entries(r.errors).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
+  const moves = Object.entries(r.moves).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
   const nodes = Object.entries(r.perNode).map(([k, n]) => `${k} ${n}`).join(', ');
-  console.log(`${r.label}: ${r.seconds.toFixed(1)} s; rows per node: ${nodes}; failed attempts by code: ${errs}${r.rejoinMs !== null ? `; killed node Synced again ${(r.rejoinMs / 1000).toFixed(1)} s after its restart` : ''}`);
+  console.log(`${r.label}: ${r.seconds.toFixed(1)} s; rows per node: ${nodes}; failed attempts by code: ${errs}; moves to another node by cause: ${moves}${r.rejoinMs !== null ? `; killed node Synced again ${(r.rejoinMs / 1000).toFixed(1)} s after its restart` : ''}`);
   const problems = drillProblems(r);
   if (r.label.startsWith('Galera') && r.nodeKills !== 1) problems.push('no node was killed');
   if (problems.length) {
