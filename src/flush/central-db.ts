@@ -82,7 +82,6 @@ interface ConnInfo {
 export class CentralDb {
   private readonly options: CentralDbOptions;
   private readonly pools: Array<Pool | null>;
-  private readonly retired: Pool[] = [];
   private readonly info = new WeakMap<object, ConnInfo>();
   private current = 0;
   private moves = 0;
@@ -162,8 +161,9 @@ export class CentralDb {
   /** Leaves host `at` for the next one (unless a concurrent session already did). */
   private moveOn(at: number, err: unknown): void {
     if (this.current !== at || this.options.hosts.length === 1) return;
-    const old = this.pools[at];
-    if (old) this.retired.push(old); // its idle connections may lead to a dead node; ended at close()
+    // The old pool is ended: its idle connections lead to a node that failed, and a session
+    // still running there fails over in turn (its batch is retried, idempotently).
+    void this.pools[at]?.end().catch(() => undefined);
     this.pools[at] = null;
     this.current = (at + 1) % this.options.hosts.length;
     this.moves++;
@@ -200,7 +200,7 @@ export class CentralDb {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.pools, ...this.retired].filter((p): p is Pool => p !== null);
+    const pools = this.pools.filter((p): p is Pool => p !== null);
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
   }
 }
