@@ -1,7 +1,8 @@
 // The errors a real 3-node MariaDB 10.11 Galera cluster (galera-4) gave mysql2, as recorded
 // (code, errno, sqlState, message), and what the agent does with each: all transient (the
 // batch is retried); conflicts stay on the node, node failures move the pool to the next host.
-// test/integration/galera-cluster.test.ts reproduces the conflict and the not-ready node live.
+// test/integration/galera-cluster.test.ts reproduces the certification failure and the 1047 of a
+// node cut off from the primary component (gmcast.isolate) live, on a real cluster.
 import { describe, expect, it } from 'vitest';
 import { nodeFailure } from '../../src/flush/node-state.js';
 import { classify } from '../../src/flush/classify.js';

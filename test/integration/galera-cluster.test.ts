@@ -1,6 +1,6 @@
 // The agent against a real 3-node MariaDB Galera cluster (test/helpers/galera.ts, ports
-// 26100-26129 and a proxy on 26140): the Galera errors reproduced and classified, the pool
-// leaving a node that is not ready, a short many-agents drill with a node killed and
+// 26100-26129 and a proxy on 26140): the Galera errors reproduced and classified (certification
+// failure, a node cut off from the primary component), the pool leaving a node that is not ready, a short many-agents drill with a node killed and
 // rejoined, and a batch whose node committed it and died before the acknowledgement.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -121,6 +121,35 @@ describe.skipIf(skip)('central on a 3-node Galera cluster', () => {
       await Promise.all([a?.end(), b?.end()]);
     }
   });
+
+  it('gives 1047 "WSREP has not yet prepared node" on a node cut off from the primary component, classified transient; the pool moves on', async () => {
+    const n3 = cluster.nodes[2]!;
+    const n1 = cluster.nodes[0]!;
+    const conn = await mysql.createConnection({ ...n3.endpoint, user: 'root', database: 'rsa_galera_test' });
+    const central = CentralSchema.parse({ hosts: [n3.label, n1.label], user: 'root', database: 'rsa_galera_test' });
+    const db = new CentralDb(centralDbOptions(central, undefined));
+    try {
+      await conn.query('CREATE TABLE IF NOT EXISTS isolated (id INT PRIMARY KEY) ENGINE=InnoDB');
+      await conn.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+      const until = Date.now() + 30_000;
+      while ((await n3.state())?.ready !== false && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+      expect(await n3.state()).toMatchObject({ ready: false, cluster: 'non-Primary' });
+      const err = await conn.query('INSERT INTO isolated VALUES (1)').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'ER_UNKNOWN_COM_ERROR', errno: 1047, sqlState: '08S01', message: 'WSREP has not yet prepared node for application use' });
+      expect(classify(err)).toEqual({ kind: 'transient', code: 'ER_UNKNOWN_COM_ERROR' });
+      expect(nodeFailure(err)).toBe(true);
+      // the agent's pool finds the node not ready at connection setup and delivers to the next one
+      expect(await db.withSession((s) => Promise.resolve(s.node))).toBe(n1.label);
+    } finally {
+      await conn.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'").catch(() => undefined);
+      await conn.end();
+      await db.close();
+    }
+    await n3.waitSynced(60_000);
+  }, 90_000);
 
   it('moves the pool off a node that is not ready (Donor/Desynced), and names the node it delivers to', async () => {
     const [n1, n2] = cluster.nodes;
