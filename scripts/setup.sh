@@ -2,7 +2,8 @@
 # Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
 # agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
 # `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
-# peer benchmark; Chromium for the installer page's browser test) and the npm dependencies. Safe to run again.
+# peer benchmark; Chromium for the installer page's browser test; MariaDB with galera-4 and
+# rsync for the cluster tests and `npm run drill:cluster`) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ APT_PACKAGES=(
   iproute2 iptables systemd
   python3-opencv python3-numpy
   chromium
+  mariadb-server mariadb-client galera-4 rsync
 )
 
 missing=()

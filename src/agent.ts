@@ -220,6 +220,8 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
+        centralNode: flusher.centralNode,
+        centralFailovers: flusher.centralFailovers,
       };
     }
 
@@ -232,7 +234,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         startedAt,
         camera: { id: config.camera.id, state: cs.state, lastFrameAt: cs.lastFrameAt, fpsIn: cs.fps, fpsProcessed: processed, fpsDropped: dropped },
         queue: { depth: q.pending, oldestPendingAt: q.oldestPendingAt, deadLetters: q.dead },
-        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt },
+        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, node: flusher.centralNode },
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),

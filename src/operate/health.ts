@@ -46,6 +46,8 @@ export interface HealthSnapshot {
     reachable: boolean | null;
     /** Epoch ms of the last committed batch; null before the first. */
     lastDeliveryAt: number | null;
+    /** host:port of the central node delivered to (of central.hosts); null when not known. */
+    node?: string | null;
   };
   /** Execution provider really in use (cpu, webgpu, cuda). */
   provider: string;
@@ -70,7 +72,7 @@ export interface HealthReport {
     fps: { in: number; processed: number; dropped: number };
   };
   queue: { depth: number; oldest_pending_age_s: number | null; dead_letters: number };
-  central: { reachable: boolean | null; last_delivery_age_s: number | null };
+  central: { reachable: boolean | null; last_delivery_age_s: number | null; node: string | null };
   loops: Array<{ name: string; silent_s: number; stalled: boolean }>;
 }
 
@@ -113,7 +115,7 @@ export function evaluateHealth(s: HealthSnapshot, now: number, rules: HealthRule
       fps: { in: round1(s.camera.fpsIn), processed: round1(s.camera.fpsProcessed), dropped: round1(s.camera.fpsDropped) },
     },
     queue: { depth: s.queue.depth, oldest_pending_age_s: ageS(now, s.queue.oldestPendingAt), dead_letters: s.queue.deadLetters },
-    central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt) },
+    central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt), node: s.central.node ?? null },
     loops: s.loops.map((l) => ({ name: l.name, silent_s: round1(l.silentMs / 1000), stalled: l.stalled })),
   };
 }

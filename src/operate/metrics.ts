@@ -30,6 +30,10 @@ export interface MetricsSnapshot {
   cameraRestarts: number;
   /** null when not known yet (no attempt so far). */
   centralReachable: boolean | null;
+  /** host:port of the central node delivered to (of central.hosts); null when not known. */
+  centralNode?: string | null;
+  /** Times delivery moved to another central node. */
+  centralFailovers?: number;
 }
 
 export interface MetricsOptions {
@@ -128,6 +132,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_central_reachable', '1 when the last contact with central MySQL succeeded (0 also before any contact).', (s) =>
     s.centralReachable ? 1 : 0,
   );
+
+  new Gauge({
+    name: 'roadside_central_node',
+    help: '1 for the central node (host:port of central.hosts) the agent delivers to.',
+    labelNames: ['node'],
+    registers,
+    collect() {
+      this.reset();
+      const node = snap().centralNode;
+      if (node) this.set({ node }, 1);
+    },
+  });
+  pulledCounter('roadside_central_failovers_total', 'Times delivery moved to another central node.', (s) => s.centralFailovers ?? 0);
 
   const inference = new Histogram({
     name: 'roadside_inference_seconds',
