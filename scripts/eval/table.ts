@@ -8,7 +8,7 @@ export class Table {
   }
 
   note(text: string): void {
-    this.notes.push(text);
+    if (!this.notes.includes(text)) this.notes.push(text);
   }
 
   print(): void {

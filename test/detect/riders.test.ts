@@ -48,6 +48,16 @@ describe('assignRiders', () => {
     expect(out[0]).toHaveLength(2);
   });
 
+  it.each([
+    { what: 'a pillion passenger behind, half hidden by the rider (narrower box, offset)', extra: b(128, 110, 158, 250) },
+    { what: 'a child in front of the rider (small box inside the rider\'s)', extra: b(118, 170, 142, 250) },
+    { what: 'a pillion passenger seen from behind, taller box starting above the rider', extra: b(108, 95, 152, 245) },
+  ])('takes $what as a second rider of the same motorcycle', ({ extra }) => {
+    const driver = det(b(110, 120, 150, 260), 'person');
+    const out = assignRiders([driver, det(extra, 'person')], [det(moto, 'motorcycle')]);
+    expect(out[0]!.sort()).toEqual([0, 1]);
+  });
+
   it('returns an empty list for a motorcycle nobody rides', () => {
     expect(assignRiders([], [det(moto, 'motorcycle')])).toEqual([[]]);
   });

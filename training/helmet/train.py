@@ -14,6 +14,7 @@ import os
 import sys
 import time
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -30,13 +31,13 @@ def parse():
     p.add_argument("--backbone", required=True, help="yolox_nano.onnx (the scene detector)")
     p.add_argument("--out", required=True, help="output folder for the ONNX, labels.json and report")
     p.add_argument("--size", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--synthetic", type=int, default=1, help="synthetic crops per labelled head per epoch")
+    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--synthetic", type=int, default=2, help="synthetic crops per labelled head per epoch")
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--lr-backbone", type=float, default=1e-4, help="peak learning rate of the pretrained backbone (no BatchNorm left in it: keep it low)")
+    p.add_argument("--lr-backbone", type=float, default=3e-4, help="peak learning rate of the pretrained backbone (its BatchNorms are folded into the convolutions)")
     p.add_argument("--lr-head", type=float, default=3e-3)
     p.add_argument("--seed", type=int, default=20261201)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1, help="PyTorch threads (1: next to other work on 2 cores, more threads mostly wait on each other)")
     p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
     return p.parse_args()
@@ -115,6 +116,7 @@ def main():
     rng = seeded(a.seed)
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
+    cv2.setNumThreads(1)
     torch.use_deterministic_algorithms(True)
     started = time.time()
     persons, crop_rule = load_persons(a.persons)

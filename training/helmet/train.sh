@@ -27,6 +27,6 @@ done
 bash training/helmet/setup.sh
 start=$(date +%s)
 ROADSIDE_MODELS_DIR="$MODELS" npx tsx training/helmet/person-boxes.ts --data "$DATA" --out "$WORK/persons.json" "${LIMIT[@]}"
-/usr/bin/python3 training/helmet/train.py --data "$DATA" --persons "$WORK/persons.json" \
+nice -n "${HELMET_NICE:-0}" /usr/bin/python3 training/helmet/train.py --data "$DATA" --persons "$WORK/persons.json" \
   --backbone "$MODELS/coco/yolox_nano.onnx" --out "$OUT" "${TRAIN_ARGS[@]}"
 echo "train.sh: done in $(( $(date +%s) - start )) s; model, labels.json and training-report.json in $OUT"
