@@ -1,14 +1,8 @@
 // Plate text: decoding the OCR models' outputs and normalising what they read.
 
-/** Upper-case A-Z0-9 only; accents folded (Đ → D), everything else dropped. */
-export function normalizePlateText(raw: string): string {
-  return raw
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'D')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]/g, '');
-}
+import { foldPlate, normalizePlateText } from '../plate/text.js';
+
+export { normalizePlateText };
 
 /** Rows of a plate read separately (PP-OCR rec reads one line), merged top to bottom. */
 export function mergeRows(rows: ReadonlyArray<{ y: number; text: string }>): string {
@@ -72,11 +66,7 @@ export function decodeCtc(data: Float32Array, dims: readonly number[], keys: rea
   return { text, confidence: kept > 0 ? sum / kept : 0 };
 }
 
-/**
- * A key for comparing plate reads that differ only by characters OCR confuses (O/Q/D→0, I/L→1,
- * Z→2, S→5, B→8, G→6). For matching reads of one plate, never for display.
- */
+/** A key for comparing plate reads that differ only by characters OCR confuses; never for display. */
 export function plateMatchKey(text: string): string {
-  const fold: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', L: '1', Z: '2', S: '5', B: '8', G: '6' };
-  return normalizePlateText(text).replace(/[OQDILZSBG]/g, (c) => fold[c]!);
+  return foldPlate(text);
 }

@@ -1,7 +1,7 @@
 // The plate of a track: the consensus of its reads, not the single highest score. One clear
 // read of a wrong text must not beat several agreeing reads of the right one.
 import { boxHeight, boxWidth } from '../shared/box.js';
-import { editDistance, foldPlate } from '../dedup/plate-match.js';
+import { editDistance, foldPlate } from '../plate/text.js';
 import type { Box } from '../shared/types.js';
 
 export interface PlateSample {
