@@ -20,13 +20,13 @@ export const PlatesSchema = z
       .record(z.string().min(1).max(64), z.array(Pattern).min(1).max(64))
       .default({})
       .describe(
-        'Plate formats per region, keyed by the name the plate reader\'s region head uses (e.g. "Vietnam", "Brazil"). A read is repaired by slot (a digit slot reading O becomes 0) or rejected when no format of its region fits. Empty: every read is kept as read.',
+        'Plate formats per region, keyed by the name the plate reader\'s region head uses (e.g. "Vietnam", "Brazil"), or "other" for reads of every region without its own entry (e.g. India, which the reader has no region for). A read is repaired by slot (a digit slot reading O becomes 0) or rejected when no format of its region fits. Empty: every read is kept as read.',
       ),
     other_regions: z
       .enum(['all_formats', 'accept', 'reject'])
       .default('all_formats')
       .describe(
-        'Reads whose region has no formats listed (or is not known confidently): checked against every listed format, kept as read, or rejected.',
+        'Reads whose region has no formats listed (or is not known confidently) and no "other" entry: checked against every listed format, kept as read, or rejected.',
       ),
     min_region_confidence: z.number().min(0).max(1).default(0.5).describe('Region head probability under which the region counts as not known.'),
     max_repairs: z.number().int().min(0).max(4).default(2).describe('Most slots a format may repair in one read; a read needing more does not fit that format.'),

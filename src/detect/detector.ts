@@ -6,11 +6,12 @@ import { basename } from 'node:path';
 import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
 import { AgentError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
+import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, Rider } from '../shared/types.js';
 import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
-import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
+import type { PlateLocation, PlateTextRead } from './plate.js';
+import { createPlateStage, type PlateStage } from './plate-stage.js';
 import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
 import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
 import { Stopwatch } from './timings.js';
@@ -37,8 +38,10 @@ export type PlateScope = 'all' | 'suspects';
 export interface InThreadDetector extends Detector {
   /** Plate candidates (best first) in any region of an image, in image pixels. */
   locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]>;
-  /** The plate reader on given plate locations (e.g. ground-truth boxes). */
-  readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>>;
+  /** The plate reader on given plate locations (e.g. ground-truth boxes); text as read, before formats. */
+  readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<PlateTextRead[]>;
+  /** The plate stage itself (formats, counts). */
+  readonly plateStage: PlateStage;
   /** P(no_helmet) per head box; null when the helmet model is a detector, not a classifier. */
   scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null>;
 }
@@ -83,7 +86,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     plate_reader: resolveModelPath(loaded.modelsDir, m.plate_reader.path),
   };
   if (m.plate_locator.type === 'detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.detector.path);
-  if (m.plate_locator.type === 'ppocr_det') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.path);
+  if (m.plate_locator.type === 'ppocr_det' || m.plate_locator.type === 'plate_detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.path);
   if (m.plate_reader.type === 'ppocr_rec') {
     const keys = resolveModelPath(loaded.modelsDir, m.plate_reader.keys);
     if (!existsSync(keys)) throw new AgentError('RSA_MODEL_MISSING', `models.plate_reader.keys: file not found: ${keys}`);
@@ -101,13 +104,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   try {
     const scene = new ObjectDetector(s.scene!, m.scene, 'scene');
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
-    let locator: PlateLocator | null = null;
-    if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
-    if (m.plate_locator.type === 'ppocr_det') locator = new PpocrPlateLocator(s.plate_locator!, m.plate_locator);
-    const reader: PlateReader =
-      m.plate_reader.type === 'cct'
-        ? new CctPlateReader(s.plate_reader!, m.plate_reader)
-        : new PpocrPlateReader(s.plate_reader!, resolveModelPath(loaded.modelsDir, m.plate_reader.keys));
+    const plateStage = createPlateStage(loaded, s);
     log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads }, 'detector ready');
     return new Pipeline({
       provider: opened.provider,
@@ -116,8 +113,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       sessions: Object.values(opened.sessions),
       scene,
       helmet,
-      locator,
-      reader,
+      plateStage,
       plates: options.plates ?? m.plates_for,
       riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
       now: options.now ?? (() => performance.now()),
@@ -135,8 +131,7 @@ interface PipelineParts {
   sessions: ModelSession[];
   scene: ObjectDetector;
   helmet: HelmetJudge;
-  locator: PlateLocator | null;
-  reader: PlateReader;
+  plateStage: PlateStage;
   plates: PlateScope;
   riderRule: RiderRule;
   now: () => number;
@@ -186,32 +181,23 @@ class Pipeline implements InThreadDetector {
     const riders: Rider[][] = motos.map(() => []);
     riderPersons.forEach((person, i) => riders[riderOf[i]!]!.push({ person, helmet: verdicts[i]! }));
 
-    const plates: Array<PlateRead | null> = motos.map(() => null);
-    if (p.locator) {
-      const located: Array<{ m: number; loc: PlateLocation }> = [];
-      for (let mi = 0; mi < motos.length; mi++) {
-        const rs = riders[mi]!;
-        if (p.plates === 'suspects' && !rs.some((r) => r.helmet.verdict !== 'helmet')) continue;
-        const loc = await p.locator.locate(frame, motos[mi]!, sw);
-        if (loc) located.push({ m: mi, loc });
-      }
-      const reads = await p.reader.read(frame, located.map((x) => x.loc), sw);
-      located.forEach(({ m, loc }, i) => {
-        const r = reads[i]!;
-        if (r.text.length > 0) plates[m] = { box: loc.box, text: r.text, raw: r.raw, confidence: r.confidence };
-      });
-    }
-    const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates[i]! }));
+    const wanted = riders.map((rs) => p.plates === 'all' || rs.some((r) => r.helmet.verdict !== 'helmet'));
+    const plates = await p.plateStage.run(frame, motos, wanted, detections, sw);
+    const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    return { frame, motorcycles, detections, timings };
+    return { frame, motorcycles, detections, otherPlates: plates.others, timings };
+  }
+
+  get plateStage(): PlateStage {
+    return this.p.plateStage;
   }
 
   async locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]> {
-    return this.p.locator ? this.p.locator.locateIn(image, region, new Stopwatch(this.p.now)) : [];
+    return this.p.plateStage.locateIn(image, region, new Stopwatch(this.p.now));
   }
 
-  async readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>> {
-    return this.p.reader.read(image, plates, new Stopwatch(this.p.now));
+  async readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<PlateTextRead[]> {
+    return (await this.p.plateStage.readBoxes(image, plates, new Stopwatch(this.p.now))).map((x) => x.read);
   }
 
   async scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null> {

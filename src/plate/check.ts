@@ -4,6 +4,9 @@ import type { PlatesConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import { checkFormats, expandPattern, type CharRead, type Format, type FormatVerdict } from './formats.js';
 
+/** The formats key for reads of every region without its own entry (e.g. a country the reader has no region for). */
+export const OTHER = 'other';
+
 export interface RegionGuess {
   readonly name: string;
   readonly confidence: number;
@@ -36,23 +39,25 @@ export class PlateFormats {
     regions: readonly string[] | null,
   ) {
     for (const [region, patterns] of Object.entries(config.formats)) {
-      if (regions && !regions.includes(region)) {
+      if (regions && region !== OTHER && !regions.includes(region)) {
         throw new AgentError('RSA_CONFIG_INVALID', `plates.formats.${region}: the plate reader knows no region of that name (it knows e.g. ${regions.slice(0, 4).join(', ')}, …)`);
       }
       const formats = patterns.flatMap((p) => expandPattern(p));
       this.byRegion.set(region, formats);
-      this.all.push(...formats);
+      if (region !== OTHER) this.all.push(...formats);
     }
   }
 
   get enabled(): boolean {
-    return this.all.length > 0;
+    return this.byRegion.size > 0;
   }
 
   /** The formats a read of this region is checked against; null = keep as read, [] = reject. */
   private formatsFor(region: RegionGuess | null): Format[] | null {
     const known = region && region.confidence >= this.config.min_region_confidence ? this.byRegion.get(region.name) : undefined;
     if (known) return known;
+    const other = this.byRegion.get(OTHER);
+    if (other) return other;
     if (this.config.other_regions === 'accept') return null;
     return this.config.other_regions === 'reject' ? [] : this.all;
   }

@@ -53,6 +53,17 @@ export interface PlateRead {
   readonly raw: string;
   /** 0..1; the product (or mean) of per-character confidences. */
   readonly confidence: number;
+  /** The plate's region (country) by the reader's region head, and its probability; null without one. */
+  readonly region?: string | null;
+  readonly regionConfidence?: number | null;
+  /** Characters the plate format repaired (e.g. O read in a digit slot). */
+  readonly repaired?: number;
+}
+
+/** A plate read outside a motorcycle: another vehicle class, or a whole-frame search (vehicle null). */
+export interface OtherPlate {
+  readonly vehicle: Detection | null;
+  readonly plate: PlateRead;
 }
 
 /** One motorcycle in one frame with everything the detect stage found about it. */
@@ -67,6 +78,8 @@ export interface FrameAnalysis {
   readonly motorcycles: readonly MotorcycleObservation[];
   /** Every scene detection (persons, motorcycles, others) after NMS, for drawing and debugging. */
   readonly detections: readonly Detection[];
+  /** Plates of other vehicles and of whole-frame searches, when the config asks for them. */
+  readonly otherPlates?: readonly OtherPlate[];
   /** Milliseconds per step (e.g. `scene.model`, `scene.pre`, `helmet.model`, `plate.ocr`). */
   readonly timings: Readonly<Record<string, number>>;
 }
