@@ -73,6 +73,12 @@ export const PlateLocatorSchema = z
         score_threshold: z.number().min(0).max(1).default(0.2).describe('Plate boxes under this score are dropped.'),
         below: z.number().min(0).max(2).default(0.3).describe('How far below the vehicle box its plate is searched, as a fraction of the box height.'),
         side: z.number().min(0).max(1).default(0.1).describe('How far beside the vehicle box its plate is searched, as a fraction of the box width.'),
+        zoom_out: z
+          .number()
+          .min(1)
+          .max(4)
+          .default(2)
+          .describe('When a search finds no plate, search again with the region drawn at 1/zoom_out of the input (the detector misses plates that fill its input: close-ups); 1 = never.'),
       })
       .describe('A plate detector on the vehicle box and below it, in frame pixels (the default).'),
     z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model with a generic head.'),

@@ -24,7 +24,7 @@ export const PlatesSchema = z
       ),
     other_regions: z
       .enum(['all_formats', 'accept', 'reject'])
-      .default('all_formats')
+      .default('accept')
       .describe(
         'Reads whose region has no formats listed (or is not known confidently) and no "other" entry: checked against every listed format, kept as read, or rejected.',
       ),

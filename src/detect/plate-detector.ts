@@ -5,9 +5,9 @@ import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Box, Detection } from '../shared/types.js';
-import { boxHeight, boxWidth, clipBox } from '../shared/box.js';
+import { boxHeight, boxWidth, clipBox, iou } from '../shared/box.js';
 import type { PlateLocation, PlateLocator } from './plate.js';
-import { allocTensor, fillTensor, toImageBox, type RgbImage, type TensorSpec } from './preprocess.js';
+import { allocTensor, fillTensor, toImageBox, type InputTransform, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
 
@@ -85,9 +85,14 @@ export class PlateDetectorLocator implements PlateLocator {
     this.input = allocTensor(this.spec, 1) as Float32Array;
   }
 
-  async locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {
+  /**
+   * Plates in a region. `zoomOut` > 1 draws the region into the middle 1/zoomOut of the input
+   * (the rest is padding): the detector misses plates that fill most of its input (close-ups)
+   * but finds them smaller.
+   */
+  async locateIn(image: RgbImage, region: Box, sw: Stopwatch, zoomOut = 1): Promise<PlateLocation[]> {
     sw.start();
-    const t = fillTensor(image, region, this.spec, this.input, 0);
+    const t = zoomOut > 1 ? this.fillZoomedOut(image, region, zoomOut) : fillTensor(image, region, this.spec, this.input, 0);
     const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, this.spec.height, this.spec.width]) };
     sw.lap('plate.det.pre');
     const out = await this.session.run(feeds);
@@ -102,9 +107,37 @@ export class PlateDetectorLocator implements PlateLocator {
     return plates;
   }
 
+  /** Draws the region letterboxed into the centre 1/zoomOut of the input, padding around it. */
+  private fillZoomedOut(image: RgbImage, region: Box, zoomOut: number): InputTransform {
+    const S = this.spec.width;
+    const s = Math.max(32, Math.round(S / zoomOut));
+    const small: TensorSpec = { ...this.spec, width: s, height: s };
+    const tmp = allocTensor(small, 1) as Float32Array;
+    const t = fillTensor(image, region, small, tmp, 0);
+    this.input.fill(this.spec.padValue * this.spec.scale);
+    const off = Math.floor((S - s) / 2);
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < s; y++) this.input.set(tmp.subarray(c * s * s + y * s, c * s * s + (y + 1) * s), c * S * S + (y + off) * S + off);
+    }
+    return { ...t, offsetX: t.offsetX + off, offsetY: t.offsetY + off };
+  }
+
   async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
     const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side), image.width, image.height);
     if (boxWidth(region) < 8 || boxHeight(region) < 8) return null;
-    return pickPlate(await this.locateIn(image, region, sw), vehicle.box);
+    const found = await this.locateIn(image, region, sw);
+    if (found.length > 0 || this.config.zoom_out <= 1) return pickPlate(found, vehicle.box);
+    return pickPlate(await this.locateIn(image, region, sw, this.config.zoom_out), vehicle.box);
+  }
+
+  /** The whole image at 1× and, for close-ups, zoomed out; overlapping finds kept once (the better). */
+  async locateWhole(image: RgbImage, sw: Stopwatch): Promise<PlateLocation[]> {
+    const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+    const all = [...(await this.locateIn(image, whole, sw))];
+    if (this.config.zoom_out > 1) all.push(...(await this.locateIn(image, whole, sw, this.config.zoom_out)));
+    all.sort((a, b) => b.score - a.score);
+    const kept: PlateLocation[] = [];
+    for (const p of all) if (!kept.some((k) => iou(k.box, p.box) > 0.3)) kept.push(p);
+    return kept;
   }
 }

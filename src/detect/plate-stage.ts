@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
 import { boxArea, iou } from '../shared/box.js';
 import type { Box, Detection, OtherPlate, PlateRead } from '../shared/types.js';
-import { PlateFormats } from '../plate/check.js';
+import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
 import { PlateDetectorLocator } from './plate-detector.js';
 import { CctPlateReader, PpocrPlateReader } from './plate-readers.js';
@@ -26,8 +26,12 @@ export interface PlateStageStats {
   reads: number;
 }
 
+/** Every read with its format verdict (the evaluation counts repairs against ground truth). */
+export type VerdictObserver = (box: Box, read: PlateTextRead, verdict: PlateVerdict | null) => void;
+
 export class PlateStage {
   readonly stats: PlateStageStats = { searches: 0, reads: 0 };
+  observer: VerdictObserver | null = null;
 
   constructor(
     private readonly locator: PlateLocator | null,
@@ -65,7 +69,8 @@ export class PlateStage {
     if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(image, [...motos, ...vehicles])) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
-      const found = (await this.locator.locateIn(image, whole, sw)).filter((c) => !located.some((l) => iou(l.loc.box, c.box) > 0.3));
+      const all = this.locator instanceof PlateDetectorLocator ? await this.locator.locateWhole(image, sw) : await this.locator.locateIn(image, whole, sw);
+      const found = all.filter((c) => !located.some((l) => iou(l.loc.box, c.box) > 0.3));
       for (const loc of found.slice(0, WHOLE_FRAME_PLATES)) located.push({ vehicle: null, moto: -1, loc });
     }
     const reads = await this.reader.read(image, located.map((l) => l.loc), sw);
@@ -92,8 +97,12 @@ export class PlateStage {
 
   /** A read as the record keeps it: repaired to its format, or null when empty or rejected. */
   toPlate(box: Box, r: PlateTextRead): PlateRead | null {
-    if (r.text.length === 0) return null;
+    if (r.text.length === 0) {
+      this.observer?.(box, r, null);
+      return null;
+    }
     const verdict = this.formats.check(r.chars, r.region);
+    this.observer?.(box, r, verdict);
     if (!verdict.ok) return null;
     return {
       box,

@@ -106,6 +106,12 @@ export interface Violation {
   readonly cameraLocation: string;
   readonly plateText: string | null;
   readonly plateConfidence: number | null;
+  /** The plate's region (country) by the reader's region head; null when unknown or no plate. Absent in records queued by older versions. */
+  readonly plateRegion?: string | null;
+  /** Direction of travel of the track: towards / away from the camera, across, or still. */
+  readonly travelDirection?: 'towards' | 'away' | 'across' | 'still' | null;
+  /** Heading in the image, degrees: 0 = right, 90 = down the picture, -90 = up; null when still. */
+  readonly headingDeg?: number | null;
   /** Confidence of the violation itself (e.g. the mean no-helmet score over its frames). */
   readonly detectionConfidence: number;
   /** Epoch ms (UTC) of the frame chosen as evidence. */

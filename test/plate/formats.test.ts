@@ -4,9 +4,20 @@ import { PlateFormats } from '../../src/plate/check.js';
 import { charReads, checkFormats, expandPattern, type CharRead } from '../../src/plate/formats.js';
 import { exampleConfig } from '../helpers/config.js';
 
-/** The formats the example config ships, as the agent loads them. */
+/** The formats the example config ships (motorcycle countries with regulated formats), as the agent loads them. */
 const shipped = PlatesSchema.parse(exampleConfig().plates);
-const formats = new PlateFormats(shipped, null);
+/** European and US formats an operator there would list (vanity plates exist: these are strict). */
+const WEST = {
+  'United States': ['*{2,8}'],
+  Germany: ['@{2,5}#{1,4}', '@{2,5}#{1,4}@'],
+  France: ['@@###@@'],
+  Italy: ['@@###@@'],
+  Spain: ['####@@@'],
+  Poland: ['@@*{4,5}', '@@@*{4,5}'],
+  'United Kingdom': ['@@##@@@'],
+};
+const all = { ...shipped, formats: { ...shipped.formats, ...WEST }, other_regions: 'all_formats' as const };
+const formats = new PlateFormats(all, null);
 const region = (name: string) => ({ name, confidence: 0.9 });
 
 describe('expandPattern', () => {
@@ -45,7 +56,7 @@ function reads(text: string, alts: Record<number, string> = {}): CharRead[] {
 }
 
 // The reader has no region for India: an Indian camera lists its formats under "other".
-const india = new PlateFormats({ ...shipped, formats: { other: ['@@#{1,2}@{0,3}#{4}', '##BH#{4}@{1,2}'] } }, ['Vietnam', 'Unknown']);
+const india = new PlateFormats({ ...all, formats: { other: ['@@#{1,2}@{0,3}#{4}', '##BH#{4}@{1,2}'] } }, ['Vietnam', 'Unknown']);
 describe('India plates (formats under "other")', () => {
   it.each(['MH12DE1433', 'DL3CAY1234', 'KA01AB1234', 'TN9Q1234', '22BH1234AB'])('%s is kept', (text) =>
     expect(india.check(charReads(text), region('Unknown'))).toMatchObject({ ok: true, text, repaired: 0 }));
@@ -76,7 +87,10 @@ describe('repair by position', () => {
 });
 
 describe('which formats apply', () => {
-  it('a region without formats is checked against every format by default', () => {
+  it('the shipped config keeps reads of regions it lists no formats for as read', () => {
+    expect(new PlateFormats(shipped, null).check(charReads('VW4X4WP'), region('Germany'))).toMatchObject({ ok: true, text: 'VW4X4WP' });
+  });
+  it('other_regions all_formats: a region without formats is checked against every format', () => {
     expect(formats.check(charReads('59X112345'), region('Cambodia')).ok).toBe(true);
     expect(formats.check(charReads('QQQQQQQQQQQQ'), region('Cambodia'))).toEqual({ ok: false, reason: 'no_format_of_length' });
   });
@@ -85,18 +99,18 @@ describe('which formats apply', () => {
     expect(formats.check(charReads('AYO9034'), { name: 'Vietnam', confidence: 0.9 }).ok).toBe(false);
   });
   it('other_regions accept / reject', () => {
-    const accept = new PlateFormats({ ...shipped, other_regions: 'accept' }, null);
-    const reject = new PlateFormats({ ...shipped, other_regions: 'reject' }, null);
+    const accept = new PlateFormats({ ...all, other_regions: 'accept' }, null);
+    const reject = new PlateFormats({ ...all, other_regions: 'reject' }, null);
     expect(accept.check(charReads('Q1'), region('Cambodia'))).toMatchObject({ ok: true, text: 'Q1' });
     expect(reject.check(charReads('59X112345'), region('Cambodia'))).toEqual({ ok: false, reason: 'region_without_formats' });
   });
   it('no formats: every read is kept and nothing is counted', () => {
-    const none = new PlateFormats({ ...shipped, formats: {} }, null);
+    const none = new PlateFormats({ ...all, formats: {} }, null);
     expect(none.check(charReads('ANYTHING1'), null)).toMatchObject({ ok: true, text: 'ANYTHING1' });
     expect(none.counts.checked).toBe(0);
   });
   it('counts kept, repaired and rejected reads by reason', () => {
-    const f = new PlateFormats(shipped, null);
+    const f = new PlateFormats(all, null);
     f.check(charReads('59X112345'), region('Vietnam'));
     f.check(charReads('59XI12345'), region('Vietnam'));
     f.check(charReads('59X1123456789'), region('Vietnam'));
@@ -104,7 +118,7 @@ describe('which formats apply', () => {
     expect(f.counts).toEqual({ checked: 4, kept: 1, repaired: 1, rejected: { no_format_of_length: 1, no_format_fits: 1, region_without_formats: 0 } });
   });
   it('a format for a region the reader does not know is a config error naming it', () => {
-    expect(() => new PlateFormats({ ...shipped, formats: { Vietnma: ['##@#{4,6}'] } }, ['Vietnam', 'Unknown'])).toThrow(/plates\.formats\.Vietnma/);
+    expect(() => new PlateFormats({ ...all, formats: { Vietnma: ['##@#{4,6}'] } }, ['Vietnam', 'Unknown'])).toThrow(/plates\.formats\.Vietnma/);
   });
   it('the fewest repairs win', () => {
     const v = checkFormats(charReads('AB123CD'), [...expandPattern('####@@@'), ...expandPattern('@@###@@')], 2);
