@@ -78,7 +78,7 @@ export const PlateLocatorSchema = z
           .min(1)
           .max(4)
           .default(2)
-          .describe('When a search finds no plate, search again with the region drawn at 1/zoom_out of the input (the detector misses plates that fill its input: close-ups); 1 = never.'),
+          .describe('Whole-frame searches (plates.whole_frame) run a second time with the frame drawn at 1/zoom_out of the input: the detector misses plates that fill most of its input (close-ups); 1 = once only.'),
       })
       .describe('A plate detector on the vehicle box and below it, in frame pixels (the default).'),
     z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model with a generic head.'),

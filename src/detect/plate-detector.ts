@@ -125,9 +125,7 @@ export class PlateDetectorLocator implements PlateLocator {
   async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
     const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side), image.width, image.height);
     if (boxWidth(region) < 8 || boxHeight(region) < 8) return null;
-    const found = await this.locateIn(image, region, sw);
-    if (found.length > 0 || this.config.zoom_out <= 1) return pickPlate(found, vehicle.box);
-    return pickPlate(await this.locateIn(image, region, sw, this.config.zoom_out), vehicle.box);
+    return pickPlate(await this.locateIn(image, region, sw), vehicle.box);
   }
 
   /** The whole image at 1× and, for close-ups, zoomed out; overlapping finds kept once (the better). */
