@@ -36,7 +36,7 @@ export interface MotoResult {
   by_kind: Record<string, { n: number; found: number; exact: number; exact_folded: number }>;
   ms_per_motorcycle: number;
   /** Plate-stage cost per motorcycle on two real CCTV frames (1920×1080 and 1280×720). */
-  cctv?: { motorcycles: number; ms_per_motorcycle: number };
+  cctv?: { motorcycles: number; ms_per_motorcycle: number; detector_runs_per_frame: number | null };
 }
 
 export interface RepairCounts {
@@ -235,9 +235,10 @@ async function evalMoto(mediaDir: string, run: Run): Promise<MotoResult> {
  * Plate-stage milliseconds per motorcycle on real CCTV frames (every motorcycle searched, as for a
  * frame full of suspects): the median over `runs` warm runs per frame.
  */
-async function cctvCost(mediaDir: string, run: Run, runs = 5): Promise<{ motorcycles: number; ms_per_motorcycle: number }> {
+async function cctvCost(mediaDir: string, run: Run, runs = 5): Promise<{ motorcycles: number; ms_per_motorcycle: number; detector_runs_per_frame: number | null }> {
   const perMoto: number[] = [];
   let motorcycles = 0;
+  const runs0 = run.d.plateStage.detectorRuns;
   for (const file of ['vn/huyhoanlee_tr1_382.png', 'vn/huyhoanlee_test.jpg']) {
     const f = await loadImageFrame(join(mediaDir, file));
     const samples: number[] = [];
@@ -252,7 +253,12 @@ async function cctvCost(mediaDir: string, run: Run, runs = 5): Promise<{ motorcy
     if (samples.length > 0) perMoto.push(samples[Math.floor(samples.length / 2)]!);
     motorcycles += n;
   }
-  return { motorcycles, ms_per_motorcycle: r1(perMoto.reduce((s, v) => s + v, 0) / Math.max(perMoto.length, 1)) };
+  const runs1 = run.d.plateStage.detectorRuns;
+  return {
+    motorcycles,
+    ms_per_motorcycle: r1(perMoto.reduce((s, v) => s + v, 0) / Math.max(perMoto.length, 1)),
+    detector_runs_per_frame: runs0 === null || runs1 === null ? null : r1((runs1 - runs0) / (2 * (runs + 1))),
+  };
 }
 
 /** One chain over every set; `chain: 'new'` is the shipped config. */
@@ -302,6 +308,7 @@ function table(results: readonly PlateEvalResult[]): string {
   row(`moto-plates all (n=${m[0]!.n})`, ...m.map((x) => `exact ${pct(x.exact, x.n)}, two-row ${pct(x.exact_two_row, x.two_row)}`));
   row('', ...m.map((x) => `${x.ms_per_motorcycle} ms per search (close-ups: 2 runs)`));
   row('CCTV frames, plate ms/motorcycle', ...m.map((x) => `${x.cctv?.ms_per_motorcycle} ms (${x.cctv?.motorcycles} motorcycles, median of 5)`));
+  row('', ...m.map((x) => `plate detector runs per frame: ${x.cctv?.detector_runs_per_frame ?? '- (one per search)'}`));
   const rp = results.map((r) => r.repairs);
   row('format checks', ...rp.map((x) => `${x.checked} reads: ${x.repaired} repaired, ${x.rejected} rejected`));
   row('', ...rp.map((x) => `repairs fixed ${x.repair_fixed}, broke ${x.repair_broke}`));

@@ -73,6 +73,10 @@ export const PlateLocatorSchema = z
         score_threshold: z.number().min(0).max(1).default(0.2).describe('Plate boxes under this score are dropped.'),
         below: z.number().min(0).max(2).default(0.3).describe('How far below the vehicle box its plate is searched, as a fraction of the box height.'),
         side: z.number().min(0).max(1).default(0.1).describe('How far beside the vehicle box its plate is searched, as a fraction of the box width.'),
+        mosaic: z
+          .boolean()
+          .default(true)
+          .describe('Search up to four small vehicle regions (those fitting half the input unshrunk) in one run, as a 2×2 mosaic of half-size tiles; larger regions run alone.'),
         zoom_out: z
           .number()
           .min(1)

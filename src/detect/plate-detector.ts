@@ -61,9 +61,19 @@ export function pickPlate(plates: readonly PlateLocation[], vehicle: Box): Plate
   return best;
 }
 
+/** A square part of the model input a region is drawn into. */
+interface Tile {
+  region: Box;
+  size: number;
+  x: number;
+  y: number;
+}
+
 export class PlateDetectorLocator implements PlateLocator {
   private readonly spec: TensorSpec;
   private readonly input: Float32Array;
+  /** Model runs so far (a mosaic of four regions is one). */
+  runs = 0;
 
   constructor(
     private readonly session: ModelSession,
@@ -91,41 +101,90 @@ export class PlateDetectorLocator implements PlateLocator {
    * but finds them smaller.
    */
   async locateIn(image: RgbImage, region: Box, sw: Stopwatch, zoomOut = 1): Promise<PlateLocation[]> {
+    const S = this.spec.width;
+    const s = Math.max(32, Math.round(S / Math.max(zoomOut, 1)));
+    const off = Math.floor((S - s) / 2);
+    return (await this.runTiles(image, [{ region, size: s, x: off, y: off }], sw))[0]!;
+  }
+
+  /**
+   * One model run over up to four regions drawn side by side (a 2×2 mosaic of half-size tiles):
+   * each region's plates, in image pixels. A tile of half the input still draws a roadside
+   * motorcycle's region (150-300 px) at about its own resolution.
+   */
+  private async runTiles(image: RgbImage, tiles: readonly Tile[], sw: Stopwatch): Promise<PlateLocation[][]> {
     sw.start();
-    const t = zoomOut > 1 ? this.fillZoomedOut(image, region, zoomOut) : fillTensor(image, region, this.spec, this.input, 0);
-    const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, this.spec.height, this.spec.width]) };
+    const S = this.spec.width;
+    const transforms =
+      tiles.length === 1 && tiles[0]!.size === S
+        ? [fillTensor(image, tiles[0]!.region, this.spec, this.input, 0)]
+        : (this.input.fill(this.spec.padValue * this.spec.scale), tiles.map((t) => this.drawTile(image, t)));
+    const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, S, S]) };
     sw.lap('plate.det.pre');
     const out = await this.session.run(feeds);
+    this.runs++;
     sw.lap('plate.det.model');
     const o = out[this.session.outputNames[0]!];
     if (!o || !(o.data instanceof Float32Array)) throw new AgentError('RSA_MODEL_SHAPE', 'plate detector: output is not a float32 tensor');
-    const plates = decodePlateHead(o.data, o.dims, this.config.score_threshold)
-      .map((b) => ({ box: clipBox(toImageBox(b, t), image.width, image.height), score: b.score }))
-      .filter((p) => boxWidth(p.box) >= 4 && boxHeight(p.box) >= 3)
-      .map((p) => ({ box: p.box, rows: [p.box], score: p.score }));
+    const found: PlateLocation[][] = tiles.map(() => []);
+    for (const b of decodePlateHead(o.data, o.dims, this.config.score_threshold)) {
+      const cx = (b.x1 + b.x2) / 2;
+      const cy = (b.y1 + b.y2) / 2;
+      const i = tiles.findIndex((t) => cx >= t.x && cx < t.x + t.size && cy >= t.y && cy < t.y + t.size);
+      if (i < 0) continue;
+      const r = tiles[i]!.region;
+      const box = clipBox(toImageBox(b, transforms[i]!), image.width, image.height);
+      const inRegion = { x1: Math.max(box.x1, r.x1), y1: Math.max(box.y1, r.y1), x2: Math.min(box.x2, r.x2), y2: Math.min(box.y2, r.y2) };
+      if (boxWidth(inRegion) >= 4 && boxHeight(inRegion) >= 3) found[i]!.push({ box: inRegion, rows: [inRegion], score: b.score });
+    }
     sw.lap('plate.det.post');
-    return plates;
+    return found;
   }
 
-  /** Draws the region letterboxed into the centre 1/zoomOut of the input, padding around it. */
-  private fillZoomedOut(image: RgbImage, region: Box, zoomOut: number): InputTransform {
+  /** Draws a region letterboxed into a square tile of the input (the input already padded). */
+  private drawTile(image: RgbImage, tile: Tile): InputTransform {
     const S = this.spec.width;
-    const s = Math.max(32, Math.round(S / zoomOut));
+    const s = tile.size;
     const small: TensorSpec = { ...this.spec, width: s, height: s };
     const tmp = allocTensor(small, 1) as Float32Array;
-    const t = fillTensor(image, region, small, tmp, 0);
-    this.input.fill(this.spec.padValue * this.spec.scale);
-    const off = Math.floor((S - s) / 2);
+    const t = fillTensor(image, tile.region, small, tmp, 0);
     for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < s; y++) this.input.set(tmp.subarray(c * s * s + y * s, c * s * s + (y + 1) * s), c * S * S + (y + off) * S + off);
+      for (let y = 0; y < s; y++) this.input.set(tmp.subarray(c * s * s + y * s, c * s * s + (y + 1) * s), c * S * S + (y + tile.y) * S + tile.x);
     }
-    return { ...t, offsetX: t.offsetX + off, offsetY: t.offsetY + off };
+    return { ...t, offsetX: t.offsetX + tile.x, offsetY: t.offsetY + tile.y };
+  }
+
+  private regionOf(image: RgbImage, vehicle: Detection): Box | null {
+    const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side), image.width, image.height);
+    return boxWidth(region) < 8 || boxHeight(region) < 8 ? null : region;
   }
 
   async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
-    const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side), image.width, image.height);
-    if (boxWidth(region) < 8 || boxHeight(region) < 8) return null;
-    return pickPlate(await this.locateIn(image, region, sw), vehicle.box);
+    const region = this.regionOf(image, vehicle);
+    return region ? pickPlate(await this.locateIn(image, region, sw), vehicle.box) : null;
+  }
+
+  /**
+   * Every vehicle's plate, same order. With `mosaic`, regions that fit a tile unshrunk share
+   * runs four at a time; larger regions get a run of their own.
+   */
+  async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+    const out: Array<PlateLocation | null> = vehicles.map(() => null);
+    const half = Math.floor(this.spec.width / 2);
+    const small: number[] = [];
+    for (let i = 0; i < vehicles.length; i++) {
+      const region = this.regionOf(image, vehicles[i]!);
+      if (!region) continue;
+      if (this.config.mosaic && Math.max(boxWidth(region), boxHeight(region)) <= half) small.push(i);
+      else out[i] = pickPlate(await this.locateIn(image, region, sw), vehicles[i]!.box);
+    }
+    for (let k = 0; k < small.length; k += 4) {
+      const group = small.slice(k, k + 4);
+      const tiles = group.map((vi, j) => ({ region: this.regionOf(image, vehicles[vi]!)!, size: half, x: (j % 2) * half, y: Math.floor(j / 2) * half }));
+      const found = await this.runTiles(image, tiles, sw);
+      group.forEach((vi, j) => (out[vi] = pickPlate(found[j]!, vehicles[vi]!.box)));
+    }
+    return out;
   }
 
   /** The whole image at 1× and, for close-ups, zoomed out; overlapping finds kept once (the better). */

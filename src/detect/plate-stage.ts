@@ -45,6 +45,11 @@ export class PlateStage {
     return this.locator !== null;
   }
 
+  /** Plate detector runs so far (null for other locators, whose runs are one per search). */
+  get detectorRuns(): number | null {
+    return this.locator instanceof PlateDetectorLocator ? this.locator.runs : null;
+  }
+
   /** Plates of the wanted motorcycles (same order, null where none) and of other vehicles. */
   async run(
     image: RgbImage,
@@ -56,16 +61,10 @@ export class PlateStage {
     const none = { motorcycles: motos.map(() => null), others: [] };
     if (!this.locator) return none;
     const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
-    for (let i = 0; i < motos.length; i++) {
-      if (!wanted[i]) continue;
-      const loc = await this.locate(image, motos[i]!, sw);
-      if (loc) located.push({ vehicle: motos[i]!, moto: i, loc });
-    }
     const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
-    for (const v of vehicles) {
-      const loc = await this.locate(image, v, sw);
-      if (loc) located.push({ vehicle: v, moto: -1, loc });
-    }
+    const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
+    const locs = await this.locateAll(image, searched.map((x) => x.vehicle), sw);
+    searched.forEach((x, i) => locs[i] && located.push({ ...x, loc: locs[i] }));
     if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(image, [...motos, ...vehicles])) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
@@ -85,9 +84,12 @@ export class PlateStage {
     return out;
   }
 
-  private async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
-    this.stats.searches++;
-    return this.locator!.locate(image, vehicle, sw);
+  private async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+    this.stats.searches += vehicles.length;
+    if (this.locator instanceof PlateDetectorLocator) return this.locator.locateAll(image, vehicles, sw);
+    const out: Array<PlateLocation | null> = [];
+    for (const v of vehicles) out.push(await this.locator!.locate(image, v, sw));
+    return out;
   }
 
   private hasLargeVehicle(image: RgbImage, vehicles: readonly Detection[]): boolean {
