@@ -72,6 +72,10 @@ export function checkFrame(frame: Frame): void {
       `frame ${frame.seq}: ${frame.data.length} bytes for ${frame.width}x${frame.height} RGB24 (want ${want})`,
     );
   }
+  const f = frame.full;
+  if (f && !(f.width > 0 && f.height > 0 && f.data.length === f.width * f.height * 3)) {
+    throw new AgentError('RSA_FRAME_INVALID', `frame ${frame.seq}: full-resolution picture of ${f.data.length} bytes for ${f.width}x${f.height} RGB24`);
+  }
 }
 
 export async function createDetector(loaded: LoadedConfig, logger: Logger, options: DetectorOptions = {}): Promise<InThreadDetector> {
@@ -182,7 +186,7 @@ class Pipeline implements InThreadDetector {
     riderPersons.forEach((person, i) => riders[riderOf[i]!]!.push({ person, helmet: verdicts[i]! }));
 
     const wanted = riders.map((rs) => p.plates === 'all' || rs.some((r) => r.helmet.verdict !== 'helmet'));
-    const plates = await p.plateStage.run(frame, motos, wanted, detections, sw);
+    const plates = await p.plateStage.run(frame, motos, wanted, detections, sw, frame.full);
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
     return { frame, motorcycles, detections, otherPlates: plates.others, timings };

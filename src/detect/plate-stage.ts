@@ -50,22 +50,31 @@ export class PlateStage {
     return this.locator instanceof PlateDetectorLocator ? this.locator.runs : null;
   }
 
-  /** Plates of the wanted motorcycles (same order, null where none) and of other vehicles. */
+  /**
+   * Plates of the wanted motorcycles (same order, null where none) and of other vehicles, in the
+   * detect frame's pixels. `pixels`: the same picture at a higher resolution (the camera's), when
+   * there is one: plates are then located and read on it, boxes given back in detect pixels.
+   */
   async run(
-    image: RgbImage,
+    frame: RgbImage,
     motos: readonly Detection[],
     wanted: readonly boolean[],
     detections: readonly Detection[],
     sw: Stopwatch,
+    pixels?: RgbImage,
   ): Promise<{ motorcycles: Array<PlateRead | null>; others: OtherPlate[] }> {
     const none = { motorcycles: motos.map(() => null), others: [] };
     if (!this.locator) return none;
+    const image = pixels && pixels.width > frame.width ? pixels : frame;
+    const kx = image.width / frame.width;
+    const ky = image.height / frame.height;
+    const up = (d: Detection): Detection => (kx === 1 && ky === 1 ? d : { ...d, box: scaleBox(d.box, kx, ky) });
     const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
     const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
     const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
-    const locs = await this.locateAll(image, searched.map((x) => x.vehicle), sw);
+    const locs = await this.locateAll(image, searched.map((x) => up(x.vehicle)), sw);
     searched.forEach((x, i) => locs[i] && located.push({ ...x, loc: locs[i] }));
-    if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(image, [...motos, ...vehicles])) {
+    if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles])) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
       const all = this.locator instanceof PlateDetectorLocator ? await this.locator.locateWhole(image, sw) : await this.locator.locateIn(image, whole, sw);
@@ -76,7 +85,7 @@ export class PlateStage {
     this.stats.reads += reads.length;
     const out: { motorcycles: Array<PlateRead | null>; others: OtherPlate[] } = { motorcycles: motos.map(() => null), others: [] };
     located.forEach((l, i) => {
-      const plate = this.toPlate(l.loc.box, reads[i]!);
+      const plate = this.toPlate(kx === 1 && ky === 1 ? l.loc.box : scaleBox(l.loc.box, 1 / kx, 1 / ky), reads[i]!);
       if (!plate) return;
       if (l.moto >= 0) out.motorcycles[l.moto] = plate;
       else out.others.push({ vehicle: l.vehicle, plate });
@@ -126,6 +135,10 @@ export class PlateStage {
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {
     return this.locator ? this.locator.locateIn(image, region, sw) : Promise.resolve([]);
   }
+}
+
+function scaleBox(b: Box, kx: number, ky: number): Box {
+  return { x1: b.x1 * kx, y1: b.y1 * ky, x2: b.x2 * kx, y2: b.y2 * ky };
 }
 
 type Sessions = Partial<Record<'plate_locator' | 'plate_reader', ModelSession>>;

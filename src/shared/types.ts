@@ -10,6 +10,8 @@ export interface Frame {
   readonly data: Uint8Array;
   /** Epoch ms (injected clock) when the last byte of the frame arrived. */
   readonly capturedAt: number;
+  /** The same picture at a higher resolution (the camera's), packed RGB24, when there is one: plates are located and read on it. */
+  readonly full?: { readonly width: number; readonly height: number; readonly data: Uint8Array };
 }
 
 /** Axis-aligned box in frame pixels; x2/y2 exclusive. */

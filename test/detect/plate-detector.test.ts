@@ -70,11 +70,11 @@ describe('PlateDetectorLocator on a fake session (geometry only)', () => {
     const session = {
       inputNames: ['images'],
       outputNames: ['output0'],
-      run: async (feeds: Record<string, Tensor>) => {
+      run: (feeds: Record<string, Tensor>) => {
         inputs.push(Float32Array.from(feeds.images!.data as Float32Array));
-        return { output0: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 7]) };
+        return Promise.resolve({ output0: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 7]) });
       },
-      release: async () => {},
+      release: () => Promise.resolve(),
     };
     return { session, inputs };
   }
