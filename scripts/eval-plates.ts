@@ -316,6 +316,29 @@ function table(results: readonly PlateEvalResult[]): string {
   return lines.join('\n');
 }
 
+/** Both chains on the CCTV frames in alternation (the box's load hits both alike): plate ms per motorcycle. */
+async function pairedCctv(mediaDir: string, modelsDir: string, rounds = 7): Promise<string> {
+  const runs = { old: await Run.open(chainConfig(modelsDir, 'old', false)), new: await Run.open(chainConfig(modelsDir, 'new', false)) };
+  const ms: Record<Chain, number[]> = { old: [], new: [] };
+  try {
+    for (const file of ['vn/huyhoanlee_tr1_382.png', 'vn/huyhoanlee_test.jpg']) {
+      const f = await loadImageFrame(join(mediaDir, file));
+      for (let i = 0; i <= rounds; i++) {
+        for (const chain of ['old', 'new'] as const) {
+          const a = await runs[chain].d.analyze(f);
+          const plate = Object.entries(a.timings).reduce((s, [k, v]) => (k.startsWith('plate.') ? s + v : s), 0);
+          if (i > 0 && a.motorcycles.length > 0) ms[chain].push(plate / a.motorcycles.length);
+        }
+      }
+    }
+  } finally {
+    await runs.old.close();
+    await runs.new.close();
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return `CCTV frames alternated, plate ms per motorcycle (median of ${ms.old.length}): old ${r1(med(ms.old))}, new ${r1(med(ms.new))}, new/old ${(med(ms.new) / med(ms.old)).toFixed(2)}`;
+}
+
 async function main(): Promise<void> {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(name);
@@ -325,6 +348,7 @@ async function main(): Promise<void> {
   const mediaDir = resolve(arg('--media') ?? process.env.ROADSIDE_MEDIA_DIR ?? join(root, '../shared/media'));
   const results = [await evalPlates({ mediaDir, modelsDir, chain: 'old' }), await evalPlates({ mediaDir, modelsDir, chain: 'new' })];
   console.log(table(results));
+  console.log(await pairedCctv(mediaDir, modelsDir));
   const json = arg('--json');
   if (json) writeFileSync(json, `${JSON.stringify({ old: results[0], new: results[1] }, null, 2)}\n`);
 }
