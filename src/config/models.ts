@@ -71,6 +71,7 @@ export const PlateLocatorSchema = z
         path: z.string().min(1).default('plate-detect/yolo-v9-t-416-license-plates-end2end-int8.onnx').describe('End-to-end plate detector ([N,7] head: batch, x1, y1, x2, y2, class, score; RGB /255, letterbox centred, pad 114).'),
         size: z.number().int().min(64).max(1280).multipleOf(32).default(416).describe('The model\'s square input side.'),
         score_threshold: z.number().min(0).max(1).default(0.2).describe('Plate boxes under this score are dropped.'),
+        top: z.number().min(0).max(0.9).default(0).describe('Top part of the vehicle box left out of the search, as a fraction of its height (plates sit low).'),
         below: z.number().min(0).max(2).default(0.3).describe('How far below the vehicle box its plate is searched, as a fraction of the box height.'),
         side: z.number().min(0).max(1).default(0.1).describe('How far beside the vehicle box its plate is searched, as a fraction of the box width.'),
         mosaic: z

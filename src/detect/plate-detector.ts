@@ -37,11 +37,14 @@ export function decodePlateHead(data: Float32Array, dims: readonly number[], sco
   return out.sort((a, b) => b.score - a.score);
 }
 
-/** Where a vehicle's plate is searched: its box widened by `side` and extended `below` its height downwards. */
-export function plateRegionOf(vehicle: Box, below: number, side: number): Box {
+/**
+ * Where a vehicle's plate is searched: its box without the top `top` of its height, widened by
+ * `side` and extended `below` its height downwards.
+ */
+export function plateRegionOf(vehicle: Box, below: number, side: number, top = 0): Box {
   const w = boxWidth(vehicle);
   const h = boxHeight(vehicle);
-  return { x1: vehicle.x1 - side * w, y1: vehicle.y1, x2: vehicle.x2 + side * w, y2: vehicle.y2 + below * h };
+  return { x1: vehicle.x1 - side * w, y1: vehicle.y1 + top * h, x2: vehicle.x2 + side * w, y2: vehicle.y2 + below * h };
 }
 
 /**
@@ -155,7 +158,7 @@ export class PlateDetectorLocator implements PlateLocator {
   }
 
   private regionOf(image: RgbImage, vehicle: Detection): Box | null {
-    const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side), image.width, image.height);
+    const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side, this.config.top), image.width, image.height);
     return boxWidth(region) < 8 || boxHeight(region) < 8 ? null : region;
   }
 
