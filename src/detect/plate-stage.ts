@@ -73,7 +73,11 @@ export class PlateStage {
     const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
     const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
     const locs = await this.locateAll(image, searched.map((x) => up(x.vehicle)), sw);
-    searched.forEach((x, i) => locs[i] && located.push({ ...x, loc: locs[i] }));
+    // One plate found for two overlapping vehicles (a car also boxed as a truck) is read once, for the first.
+    searched.forEach((x, i) => {
+      const loc = locs[i];
+      if (loc && !located.some((l) => iou(l.loc.box, loc.box) > 0.5)) located.push({ ...x, loc });
+    });
     if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles])) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };

@@ -69,4 +69,13 @@ describe('PlateStage', () => {
     expect(stage.formats.counts.rejected.no_format_fits).toBe(1);
     expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '51A12345']]);
   });
+
+  it('reads a plate once when two overlapping vehicle boxes (car and truck) find it', async () => {
+    const reads: number[] = [];
+    const stage = new PlateStage(locator([]), reader(['77A07159', 'X'], reads), formats(), [2, 7], 'never');
+    const car: Detection = { box: { x1: 500, y1: 0, x2: 700, y2: 200 }, score: 0.7, classId: 2, role: null };
+    const truck: Detection = { ...car, box: { x1: 502, y1: 1, x2: 701, y2: 200 }, classId: 7 };
+    const out = await stage.run(img(1280, 720), [], [], [car, truck], new Stopwatch());
+    expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '77A07159']]);
+  });
 });
