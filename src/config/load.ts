@@ -179,7 +179,7 @@ export function modelFiles(loaded: LoadedConfig): Array<{ field: string; file: s
   if (m.helmet.type === 'classifier') out.push({ field: 'models.helmet.path', path: m.helmet.path });
   else out.push({ field: 'models.helmet.detector.path', path: m.helmet.detector.path });
   if (m.plate_locator.type === 'detector') out.push({ field: 'models.plate_locator.detector.path', path: m.plate_locator.detector.path });
-  if (m.plate_locator.type === 'ppocr_det') out.push({ field: 'models.plate_locator.path', path: m.plate_locator.path });
+  if (m.plate_locator.type === 'ppocr_det' || m.plate_locator.type === 'plate_detector') out.push({ field: 'models.plate_locator.path', path: m.plate_locator.path });
   out.push({ field: 'models.plate_reader.path', path: m.plate_reader.path });
   return out.map(({ field, path }) => ({ field, file: resolveModelPath(loaded.modelsDir, path) }));
 }

@@ -90,7 +90,28 @@ export const HelmetSchema = z
 
 export const PlateLocatorSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model.'),
+    z
+      .strictObject({
+        type: z.literal('plate_detector'),
+        path: z.string().min(1).default('plate-detect/yolo-v9-t-416-license-plates-end2end-int8.onnx').describe('End-to-end plate detector ([N,7] head: batch, x1, y1, x2, y2, class, score; RGB /255, letterbox centred, pad 114).'),
+        size: z.number().int().min(64).max(1280).multipleOf(32).default(416).describe('The model\'s square input side.'),
+        score_threshold: z.number().min(0).max(1).default(0.2).describe('Plate boxes under this score are dropped.'),
+        top: z.number().min(0).max(0.9).default(0).describe('Top part of the vehicle box left out of the search, as a fraction of its height (plates sit low).'),
+        below: z.number().min(0).max(2).default(0.3).describe('How far below the vehicle box its plate is searched, as a fraction of the box height.'),
+        side: z.number().min(0).max(1).default(0.1).describe('How far beside the vehicle box its plate is searched, as a fraction of the box width.'),
+        mosaic: z
+          .boolean()
+          .default(true)
+          .describe('Search up to four small vehicle regions (those fitting half the input unshrunk) in one run, as a 2×2 mosaic of half-size tiles; larger regions run alone.'),
+        zoom_out: z
+          .number()
+          .min(1)
+          .max(4)
+          .default(2)
+          .describe('Whole-frame searches (plates.whole_frame) run a second time with the frame drawn at 1/zoom_out of the input: the detector misses plates that fill most of its input (close-ups); 1 = once only.'),
+      })
+      .describe('A plate detector on the vehicle box and below it, in frame pixels (the default).'),
+    z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model with a generic head.'),
     z
       .strictObject({
         type: z.literal('ppocr_det'),
@@ -112,8 +133,14 @@ export const PlateReaderSchema = z
         alphabet: z.string().min(2).default('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_').describe('Characters per output index; the last is padding.'),
         width: z.number().int().default(128),
         height: z.number().int().default(64),
+        regions: z
+          .array(z.string().min(1).max(64))
+          .min(2)
+          .max(500)
+          .optional()
+          .describe("Names of the region head's outputs in order (plate_regions in the model's yaml). Default: cct_xs_v2_global's 66 regions; ignored for a model without a region head."),
       })
-      .describe('fast-plate-ocr reader (uint8 NHWC RGB input).'),
+      .describe('fast-plate-ocr reader (uint8 NHWC RGB input); v2 models also say the plate\'s region.'),
     z
       .strictObject({
         type: z.literal('ppocr_rec'),
@@ -144,7 +171,7 @@ export const ModelsSchema = z
     scene: DetectorSchema.describe('Scene detector: persons and motorcycles.'),
     riders: RidersSchema.prefault({}),
     helmet: HelmetSchema,
-    plate_locator: PlateLocatorSchema.prefault({ type: 'ppocr_det' }),
+    plate_locator: PlateLocatorSchema.prefault({ type: 'plate_detector' }),
     plate_reader: PlateReaderSchema,
   })
   .describe('Models and how to run them.');

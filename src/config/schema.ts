@@ -3,6 +3,7 @@ import { CameraSchema } from './camera.js';
 import { CentralSchema } from './central.js';
 import { ModelsSchema } from './models.js';
 import { OperateSchema } from './operate.js';
+import { PlatesSchema } from './plates.js';
 import { QueueSchema } from './queue.js';
 import { DedupSchema, RulesSchema } from './rules.js';
 
@@ -12,6 +13,7 @@ export const ConfigSchema = z
     $schema: z.string().optional().describe('Path of config.schema.json, for editors.'),
     camera: CameraSchema,
     models: ModelsSchema,
+    plates: PlatesSchema.prefault({}),
     rules: RulesSchema.prefault({}),
     dedup: DedupSchema.prefault({}),
     queue: QueueSchema.prefault({}),
@@ -26,6 +28,7 @@ export type ModelsConfig = Config['models'];
 export type DetectorConfig = Config['models']['scene'];
 export type InputConfig = DetectorConfig['input'];
 export type RulesConfig = Config['rules'];
+export type PlatesConfig = Config['plates'];
 export type DedupConfig = Config['dedup'];
 export type QueueConfig = Config['queue'];
 export type CentralConfig = Config['central'];

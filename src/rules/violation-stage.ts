@@ -18,6 +18,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
 import { padBox } from '../shared/box.js';
+import { travelDirection } from '../track/direction.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';
@@ -69,6 +70,7 @@ export const PLATE_PAD = 0.12;
 
 interface TrackEntry {
   readonly rule: HelmetTrackState;
+  readonly track: Track;
   bestFrame: RawImage | null;
   plateCrops: Map<string, { weight: number; crop: RawImage }>;
 }
@@ -123,7 +125,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
   function entryFor(track: Track): TrackEntry {
     let e = entries.get(track.id);
     if (!e) {
-      e = { rule: new HelmetTrackState(track.id, track.firstSeenAt, ruleOptions), bestFrame: null, plateCrops: new Map() };
+      e = { rule: new HelmetTrackState(track.id, track.firstSeenAt, ruleOptions), track, bestFrame: null, plateCrops: new Map() };
       entries.set(track.id, e);
       tracksStarted += 1;
     }
@@ -184,7 +186,8 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       type: 'no_helmet',
       camera: options.camera,
       trackId: rule.trackId,
-      plate: plate ? { text: plate.text, confidence: plate.confidence } : null,
+      plate: plate ? { text: plate.text, confidence: plate.confidence, region: plate.region } : null,
+      travel: travelDirection(e.track.firstBox, e.track.box),
       detectionConfidence: rule.detectionConfidence,
       occurredAt,
       firstSeenAt: rule.firstSeenAt,

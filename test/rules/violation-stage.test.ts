@@ -161,6 +161,16 @@ describe('the record', () => {
     expect(v.evidence.map((e) => e.kind)).toEqual(['frame', 'rider', 'plate']);
   });
 
+  it('carries the plate\'s region and the track\'s direction of travel', async () => {
+    // A rider seen from behind: the box moves up the picture and shrinks.
+    const frames = [0, 1, 2, 3].map((i) =>
+      frameAt(i, [bike(box(200, 300 - i * 30, 100 - i * 10, 120 - i * 12), N, { ...plate(box(240, 380 - i * 30, 30, 20), '77L138777', 0.9), region: 'Vietnam' })]),
+    );
+    const [got] = await play(stage(), frames);
+    expect(got!.v).toMatchObject({ plateText: '77L138777', plateRegion: 'Vietnam', travelDirection: 'away' });
+    expect(got!.v.headingDeg).toBeLessThan(-60);
+  });
+
   it('has a null plate and no plate image when nothing was read', async () => {
     const [got] = await play(stage(), track([N, N, N]));
     expect(got!.v.plateText).toBeNull();
