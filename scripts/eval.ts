@@ -1,6 +1,7 @@
 // Evaluation of the detect stage against ground truth, through the pipeline's own code, as a
 // printed table and a JSON report:
 //   npm run eval -- [--media DIR] [--json FILE] [--frames DIR --split val] [--models DIR] [--config FILE]
+//                   [--no-compare] [--no-plates]
 // --media (default ../shared/media) holds bikeshelmets/ (VOC frames), helmet-crops/ and
 // openalpr/; --frames (default ../shared/datasets/helmet-frames, when present) is a YOLO-layout
 // frame set whose --split is evaluated too. The configured chain (config.json) and, when its
@@ -14,7 +15,7 @@ import { loadImageFrame } from '../src/detect/image.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { evalHelmetCrops, countsAt, type HelmetCropsResult } from './eval/helmet-crops.js';
 import { evalHelmetFrames, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
-import { evalOpenalpr } from './eval/plates.js';
+import { evalPlates, type PlateEvalResult } from './eval-plates.js';
 import { fmt, pct, precision, recall, Table } from './eval/table.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -28,6 +29,7 @@ const framesDir = resolve(arg('--frames') ?? join(root, '../shared/datasets/helm
 const split = arg('--split') ?? 'val';
 const configFile = resolve(arg('--config') ?? join(root, 'config.json'));
 const jsonOut = arg('--json');
+const flag = (name: string): boolean => process.argv.includes(name);
 
 /** The helmet chain this project shipped before its own classifier: kept only as a comparison. */
 function provisional(l: LoadedConfig): void {
@@ -90,6 +92,14 @@ async function riderRows(d: InThreadDetector, name: string): Promise<void> {
   }
 }
 
+function plateRows(name: string, r: PlateEvalResult): void {
+  for (const [region, x] of Object.entries(r.plates)) {
+    t.row(`openalpr ${region} (${x.n} plates): ${name} chain`, r.chain, `found ${x.found}, exact ${x.exact}, folded ${x.exact_folded}`, `${pct(x.exact, x.n)}, ${x.ms_per_plate} ms/plate`);
+  }
+  const m = r.moto_plates;
+  t.row(`moto-plates (${m.n}, ${m.two_row} two-row): ${name} chain`, r.chain, `found ${m.found}, exact ${m.exact}, two-row exact ${m.exact_two_row}`, `${pct(m.exact, m.n)}, ${m.ms_per_motorcycle} ms/motorcycle`);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(modelsDir, 'coco/yolox_nano.onnx')) || !existsSync(mediaDir)) {
     console.error(`eval: models or media not found (${modelsDir}, ${mediaDir}); set --models / --media`);
@@ -98,7 +108,7 @@ async function main(): Promise<void> {
   }
   const loaded = config();
   const shipped = await createDetector(loaded, silentLogger(), { plates: 'all' });
-  const old = existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger(), { plates: 'all' }) : null;
+  const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger(), { plates: 'all' }) : null;
   const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
   try {
     const h = loaded.config.models.helmet;
@@ -108,12 +118,15 @@ async function main(): Promise<void> {
       report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, 0.9)) };
       await riderRows(old, 'provisional');
     } else t.note('the provisional helmet classifier (helmet/helmet_cls.onnx) is not in the models directory: no comparison');
-    const plates = await evalOpenalpr(shipped, mediaDir);
-    for (const [region, r] of Object.entries(plates)) {
-      t.row(`openalpr ${region} (${r.images} images, ${r.n} plates)`, 'e2e: scene cars → plate locator → reader', `found ${r.found}, exact ${r.exact}, folded ${r.exact_folded}`, pct(r.exact, r.n));
-      t.row('', 'reader on ground-truth boxes', `exact ${r.reader_on_gt_exact}/${r.n}`, pct(r.reader_on_gt_exact, r.n));
+    if (!flag('--no-plates')) {
+      const chains: Array<['new' | 'old', PlateEvalResult]> = [['new', await evalPlates({ mediaDir, modelsDir })]];
+      if (!flag('--no-compare')) chains.push(['old', await evalPlates({ mediaDir, modelsDir, chain: 'old' })]);
+      for (const [name, r] of chains) plateRows(name, r);
+      const [, shippedPlates] = chains[0]!;
+      Object.assign(report, { plates: shippedPlates.plates, moto_plates: shippedPlates.moto_plates, plate_repairs: shippedPlates.repairs });
+      const old = chains[1]?.[1];
+      if (old) report.provisional_plates = { chain: old.chain, plates: old.plates, moto_plates: old.moto_plates };
     }
-    report.plates = plates;
   } finally {
     await Promise.all([shipped.close(), old?.close()]);
   }

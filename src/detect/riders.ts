@@ -14,7 +14,7 @@ export interface RiderRule {
   minBottomIntoMotorcycle: number;
   /** A person taller than this × the motorcycle's height is not on it (a pedestrian in front). */
   maxPersonToMotorcycleHeight: number;
-  /** Riders kept per motorcycle (best first). */
+  /** Riders kept per motorcycle (best first): families of five or six on one motorcycle are common on South Asian roads. */
   maxRidersPerMotorcycle: number;
 }
 
@@ -23,7 +23,7 @@ export const DEFAULT_RIDER_RULE: RiderRule = {
   maxTopIntoMotorcycle: 0.35,
   minBottomIntoMotorcycle: 0.25,
   maxPersonToMotorcycleHeight: 4,
-  maxRidersPerMotorcycle: 4,
+  maxRidersPerMotorcycle: 6,
 };
 
 /** 0 when `person` cannot ride `moto`; otherwise a score in (0, 1], higher is a better fit. */

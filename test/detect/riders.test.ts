@@ -58,6 +58,11 @@ describe('assignRiders', () => {
     expect(out[0]!.sort()).toEqual([0, 1]);
   });
 
+  it('keeps a family of six on one motorcycle (the default rule)', () => {
+    const family = [0, 1, 2, 3, 4, 5].map((i) => det(b(102 + i * 4, 110 + (i % 3) * 10, 138 + i * 4, 250), 'person'));
+    expect(assignRiders(family, [det(moto, 'motorcycle')])[0]).toHaveLength(6);
+  });
+
   it('returns an empty list for a motorcycle nobody rides', () => {
     expect(assignRiders([], [det(moto, 'motorcycle')])).toEqual([[]]);
   });
