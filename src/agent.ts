@@ -27,6 +27,7 @@ import { createNotifier } from './operate/notify.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { Queue } from './queue/queue.js';
+import { StoreHold } from './queue/store-hold.js';
 import { violationStageFor, type ViolationStage } from './rules/violation-stage.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
@@ -45,9 +46,6 @@ export interface AgentOptions {
 /** Counts the composition root keeps itself (the stages keep their own). */
 interface PipelineCounters {
   framesProcessed: number;
-  queued: number;
-  /** Violations that could not be stored (disk full, corrupt file); each was logged at ERROR. */
-  notStored: number;
   detectErrors: number;
 }
 
@@ -105,13 +103,14 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   };
 
   let queue: Queue;
+  let hold: StoreHold;
   let detector: Detector;
   let stage: ViolationStage;
   let flusher: Flusher;
   let source: FrameSource;
   let health: HealthServer | null;
   let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
-  const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
+  const counters: PipelineCounters = { framesProcessed: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
 
@@ -126,6 +125,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     opened.push(() => queue.close());
     const qs = queue.stats();
     log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');
+    hold = new StoreHold(queue, { maxRecords: config.queue.hold.max_records, maxBytes: config.queue.hold.max_bytes }, logger.child({ stage: 'queue' }), () => clock.now());
 
     const password = readPassword(config.central, env);
     log.info({ from: password.from }, 'MySQL password source');
@@ -147,7 +147,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       cameraId: config.camera.id,
       cameraLocation: config.camera.location,
       agentVersion: agentVersion(),
-      stats: () => ({ frames: counters.framesProcessed, violations: counters.queued, provider: detector.provider }),
+      stats: () => ({ frames: counters.framesProcessed, violations: hold.counters.stored + hold.counters.storedLater, provider: detector.provider }),
       clock,
     });
     opened.push(() => flusher.close());
@@ -194,7 +194,9 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         violations: {
           emitted: vs.emitted,
           duplicate: Object.values(vs.duplicates).reduce((a, b) => a + b, 0),
-          queued: counters.queued,
+          queued: hold.counters.stored + hold.counters.storedLater,
+          held: hold.counters.held,
+          lost: hold.counters.lost,
           delivered: fc.delivered,
           dead: fc.rejected,
         },
@@ -203,6 +205,8 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         queueDepth: q.pending,
         queueOldestPendingAgeS: q.oldestPendingAt === null ? null : (clock.now() - q.oldestPendingAt) / 1000,
         deadLetters: q.dead,
+        held: hold.size,
+        heldBytes: hold.heldBytes,
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
@@ -253,25 +257,20 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     throw err;
   }
 
-  /** Commits each violation to the queue before anything else happens to it. */
+  /**
+   * Commits each violation to the queue before anything else happens to it; one the queue
+   * cannot take now (disk full) waits in the hold and is stored as soon as it can be.
+   */
   const store = (violations: readonly Violation[]): void => {
+    if (hold.size > 0 && hold.retry() > 0) flusher.wake();
     for (const v of violations) {
-      try {
-        const r = queue.enqueue(v);
-        counters.queued += 1;
-        flusher.wake();
-        log.info(
-          { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
-          'violation queued',
-        );
-      } catch (err) {
-        counters.notStored += 1;
-        const { evidence, ...meta } = v;
-        log.error(
-          { code: isAgentError(err) ? err.code : 'RSA_QUEUE_IO', err: describeError(err), violation: meta, evidence: evidence.map((e) => ({ kind: e.kind, sha256: e.sha256 })) },
-          'violation could NOT be stored on the box; its record is in this log line',
-        );
-      }
+      const r = hold.store(v);
+      if (r.outcome === 'held') continue;
+      flusher.wake();
+      log.info(
+        { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
+        'violation queued',
+      );
     }
   };
 
@@ -341,8 +340,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     run: async () => {
       await flushing;
       const r = await flusher.drain();
+      // Acks may have freed room for what the hold still has; what is left now is lost.
+      hold.retry();
+      const lost = hold.giveUpAll('still held at shutdown (the queue could not store it)');
       const left = queue.stats().pending;
-      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left }, 'last flush done');
+      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left, lost: lost || undefined }, 'last flush done');
     },
   });
   shutdown.register({

@@ -20,8 +20,10 @@
 //   empty file is started and an ERROR with RSA_QUEUE_CORRUPT says where the old one went (its
 //   records may be salvaged with `sqlite3 <file> .recover`). An enqueue that hit the damage is
 //   retried once in the new file, so the violation in hand is not lost.
-// - A full disk (SQLITE_FULL) fails the operation with RSA_QUEUE_FULL; SQLite rolls the
-//   transaction back, so the file stays consistent and the caller keeps running.
+// - A full disk (SQLITE_FULL): the reserve (acks only) and a WAL checkpoint make what room they
+//   can (disk-room.ts) and the operation is tried once more; then it fails with RSA_QUEUE_FULL.
+//   SQLite rolls the transaction back, so the file stays consistent; a violation `enqueue`
+//   refused waits in the hold (store-hold.ts) and is stored once acks or the operator free space.
 //
 // Durability (`PRAGMA synchronous`, measured with bench/sqlite-sync.ts on this box's disk, WAL):
 //   single insert, metadata only        NORMAL 0.03 ms   FULL 0.23-0.45 ms  (x6-14)
@@ -33,12 +35,13 @@
 // runs with NORMAL: in WAL mode NORMAL never corrupts the file, it can only lose the last
 // commits on power loss, and a lost ack means a re-delivery that the central UNIQUE event id
 // makes harmless. The drain path (many acks per second) thus pays no fsync per batch.
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AgentError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Violation } from '../shared/types.js';
+import { DiskRoom } from './disk-room.js';
 import { decodeMeta, encodeMeta, evidenceFromRow, recordBytes, type EvidenceRow } from './codec.js';
 import { migrate } from './schema.js';
 import { isCorrupt, isFull } from './sqlite-errors.js';
@@ -134,9 +137,11 @@ export class Queue {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly options: QueueOptions;
+  private readonly room: DiskRoom;
 
   private constructor(options: QueueOptions) {
     this.options = options;
+    this.room = new DiskRoom(options.file, options.reserveBytes ?? 4 * 1024 * 1024, options.logger);
     this.file = options.file;
     this.maxBytes = options.maxBytes;
     this.logger = options.logger;
@@ -157,30 +162,8 @@ export class Queue {
         throw q.ioError('open a new', again);
       }
     }
-    q.keepReserve();
+    if (!options.readonlyInspect) q.room.keepReserve();
     return q;
-  }
-
-  private get reserveFile(): string {
-    return `${this.file}.reserve`;
-  }
-
-  /** (Re)creates the reserve file when missing; silently skipped while the disk is full. */
-  private keepReserve(): void {
-    const size = this.options.reserveBytes ?? 4 * 1024 * 1024;
-    if (size <= 0 || this.options.readonlyInspect || existsSync(this.reserveFile)) return;
-    try {
-      writeFileSync(this.reserveFile, Buffer.alloc(size));
-    } catch {
-      rmSync(this.reserveFile, { force: true });
-    }
-  }
-
-  private releaseReserve(): boolean {
-    if (!existsSync(this.reserveFile)) return false;
-    rmSync(this.reserveFile, { force: true });
-    this.logger.warn({ code: 'RSA_QUEUE_FULL', file: this.file }, 'disk full: released the queue reserve so delivered records can be acked');
-    return true;
   }
 
   private openFile(): void {
@@ -188,6 +171,8 @@ export class Queue {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // A short WAL keeps what a checkpoint needs on a full disk inside the reserve (disk-room.ts).
+      db.pragma('wal_autocheckpoint = 256');
       if (this.options.maxPageCount) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
       migrate(db);
       const row = db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as {
@@ -234,13 +219,18 @@ export class Queue {
       return fn();
     } catch (first) {
       let err = first;
-      if (isFull(err) && what !== 'append to' && this.releaseReserve()) {
+      if (isFull(err) && !this.options.readonlyInspect) {
         // A full disk also blocks acks and bookkeeping (a delete needs WAL space): the reserve
-        // file is given up for them, so delivered records can still leave and free space.
-        try {
-          return fn();
-        } catch (again) {
-          err = again;
+        // is given up for them and the WAL checkpointed (disk-room.ts), so delivered records can
+        // still leave and free space, and a store retried after acks reuses their pages.
+        for (const makeRoom of this.room.steps(this.db, what === 'append to')) {
+          if (!makeRoom()) continue;
+          try {
+            return fn();
+          } catch (again) {
+            err = again;
+            if (!isFull(err)) break;
+          }
         }
       }
       if (err instanceof AgentError) throw err;
@@ -259,13 +249,14 @@ export class Queue {
 
   /**
    * Commits a violation with its evidence (synchronous = FULL). Throws RSA_QUEUE_FULL when
-   * the disk is full or its metadata alone does not fit the byte bound; the caller counts it.
+   * the disk is full or its metadata alone does not fit the byte bound; the caller holds it
+   * (store-hold.ts). `evidenceDropped`: images it already lost in the hold, counted with it.
    */
-  enqueue(v: Violation): EnqueueResult {
+  enqueue(v: Violation, options: { evidenceDropped?: number } = {}): EnqueueResult {
     const attempt = (): EnqueueResult => {
       this.db.pragma('synchronous = FULL');
       try {
-        const result = this.enqueueTx(v);
+        const result = this.enqueueTx(v, options.evidenceDropped ?? 0);
         if (result.dropped.images > 0)
           this.logger.warn(
             {
@@ -285,7 +276,8 @@ export class Queue {
     return this.guard('append to', attempt, attempt);
   }
 
-  private enqueueTx(v: Violation): { dropped: { images: number; records: number; bytes: number }; ownDropped: number } {
+  /** `shed`: images the record lost before it got here (the hold's byte bound). */
+  private enqueueTx(v: Violation, shed: number): { dropped: { images: number; records: number; bytes: number }; ownDropped: number } {
     const meta = encodeMeta(v);
     const now = this.clock.now();
     const dropped = { images: 0, records: 0, bytes: 0 };
@@ -317,17 +309,17 @@ export class Queue {
         .prepare(
           'INSERT INTO outbox (id, created_at, meta, bytes, evidence_dropped, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
         )
-        .run(v.id, now, meta, need, ownDropped, now);
+        .run(v.id, now, meta, need, ownDropped + shed, now);
       const ins = this.db.prepare(
         'INSERT INTO evidence (violation_id, kind, created_at, jpeg, sha256, width, height) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const e of evidence) ins.run(v.id, e.kind, now, e.jpeg, e.sha256, e.width, e.height);
-      if (ownDropped + dropped.images > 0)
+      if (ownDropped + dropped.images + shed > 0)
         this.db
           .prepare(
             "INSERT INTO counters (name, value) VALUES ('evidence_dropped', ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
           )
-          .run(ownDropped + dropped.images);
+          .run(ownDropped + dropped.images + shed);
       newBytes = this.bytes - dropped.bytes + need;
     })();
     this.bytes = newBytes;
@@ -414,7 +406,7 @@ export class Queue {
           }
         })();
         this.bytes -= freed;
-        this.keepReserve();
+        if (!this.options.readonlyInspect) this.room.afterAck(this.db);
       },
       () => undefined,
     );

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   RSA_CREDENTIALS: 'The MySQL password could not be read from its environment variable or credentials file.',
   RSA_QUEUE_CORRUPT: 'The SQLite queue file is corrupt; it was moved aside and a new one started.',
   RSA_QUEUE_FULL: 'The queue could not store a record (disk full or byte bound reached with nothing left to shed).',
+  RSA_VIOLATION_LOST: 'A violation the queue could not store was given up (over queue.hold, or still held at shutdown); its metadata is in the log line.',
+  RSA_EVIDENCE_DAMAGED: 'An evidence image no longer matches its sha256; it is not delivered, and the record tells central how many were withheld.',
   RSA_QUEUE_IO: 'The SQLite queue file could not be opened or written.',
   RSA_HEALTH_LISTEN: 'The health endpoint (operate.health) could not listen on its host and port (in use, bad address).',
   RSA_NOT_IMPLEMENTED: 'The verb exists but is not built yet in this version.',
