@@ -207,6 +207,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         deadLetters: q.dead,
         held: hold.size,
         heldBytes: hold.heldBytes,
+        evidenceDamaged: fc.evidenceDamaged,
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { describeError } from '../shared/errors.js';
 import { redactText } from '../shared/redact.js';
+import { CENTRAL_SCHEMA_VERSION, checkCentral, describeSchemaCheck } from '../flush/central-schema.js';
 import { readPassword } from './credentials.js';
 import { modelFiles, sourceKind, type LoadedConfig } from './load.js';
 
@@ -104,7 +105,10 @@ export async function probeCentral(loaded: LoadedConfig, env: NodeJS.ProcessEnv 
     });
     const [rows] = await conn.query({ sql: 'SELECT VERSION() AS v', timeout: c.query_timeout_ms });
     const version = (rows as Array<{ v: string }>)[0]?.v ?? '?';
-    return { field: 'central', ok: true, detail: `${where} accepts the connection (server ${version})` };
+    const session = { query: async <T>(sql: string, values?: unknown) => (await conn!.query({ sql, values: values as never, timeout: c.query_timeout_ms }))[0] as T };
+    const schema = describeSchemaCheck(await checkCentral(session));
+    if (schema) return { field: 'central.schema', ok: false, detail: `${where} (server ${version}): ${schema}` };
+    return { field: 'central', ok: true, detail: `${where} accepts the connection (server ${version}); schema version ${CENTRAL_SCHEMA_VERSION} with every table and column` };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const field =

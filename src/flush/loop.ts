@@ -20,6 +20,7 @@ import type { LeasedRecord } from '../queue/queue.js';
 import { backoffDelay, sleep, untilAborted, type BackoffPolicy } from './backoff.js';
 import { classify, type Classification } from './classify.js';
 import type { Sink } from './sink.js';
+import { verifyEvidence } from './verify-evidence.js';
 
 /** What the loop needs of the queue (the SQLite Queue, or a fake in tests). */
 export interface FlushQueue {
@@ -51,6 +52,8 @@ export interface FlushCounters {
   deferred: number;
   failedAttempts: number;
   batches: number;
+  /** Evidence images withheld because their bytes no longer matched their sha256. */
+  evidenceDamaged: number;
   /** Epoch ms of the last successful commit, null before the first. */
   lastDeliveryAt: number | null;
   /** Whether the last contact with central MySQL worked; null before the first. */
@@ -73,6 +76,7 @@ export class FlushLoop {
     deferred: 0,
     failedAttempts: 0,
     batches: 0,
+    evidenceDamaged: 0,
     lastDeliveryAt: null,
     centralReachable: null,
   };
@@ -116,8 +120,10 @@ export class FlushLoop {
 
   /** Leases one batch and settles every record in it; returns how many were leased. */
   async flushOnce(signal: AbortSignal): Promise<number> {
-    const batch = this.o.queue.lease(this.o.batchSize, this.o.batchBytes);
-    if (batch.length === 0) return 0;
+    const leased = this.o.queue.lease(this.o.batchSize, this.o.batchBytes);
+    if (leased.length === 0) return 0;
+    const { records: batch, damaged } = verifyEvidence(leased, this.o.logger);
+    this.counters.evidenceDamaged += damaged;
     this.counters.batches++;
     await this.settle(batch, signal);
     return batch.length;

@@ -45,6 +45,7 @@ export const VIOLATION_COLUMNS = [
   'agent_version',
   'evidence_count',
   'evidence_dropped',
+  'evidence_damaged',
 ] as const;
 
 export const EVIDENCE_COLUMNS = ['event_id', 'kind', 'jpeg', 'sha256', 'width', 'height'] as const;
@@ -73,6 +74,7 @@ export function violationValues(r: LeasedRecord): unknown[] {
     v.agentVersion,
     v.evidence.length,
     r.evidenceDropped,
+    r.evidenceDamaged ?? 0,
   ];
 }
 

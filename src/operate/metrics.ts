@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   /** Violations waiting in memory because the queue cannot store them (disk full). */
   held: number;
   heldBytes: number;
+  /** Evidence images withheld from delivery: their bytes no longer matched their sha256. */
+  evidenceDamaged: number;
   cameraUp: boolean;
   cameraRestarts: number;
   /** null when not known yet (no attempt so far). */
@@ -131,6 +133,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_violations_not_stored_bytes', 'Bytes (metadata + JPEGs) of the violations held in memory.', (s) => s.heldBytes);
   pulledCounter('roadside_violations_not_stored_total', 'Violations that could not be stored at once and had to wait in memory.', (s) => s.violations.held ?? 0);
   pulledCounter('roadside_violations_lost_total', 'Violations given up: more than queue.hold.max_records held, or still held at shutdown (each logged at ERROR with its metadata).', (s) => s.violations.lost ?? 0);
+  pulledCounter('roadside_evidence_damaged_total', 'Evidence images withheld from delivery because their bytes no longer matched their sha256 (RSA_EVIDENCE_DAMAGED).', (s) => s.evidenceDamaged);
   pulledGauge('roadside_camera_up', '1 while frames arrive from the camera.', (s) => (s.cameraUp ? 1 : 0));
   pulledGauge('roadside_central_reachable', '1 when the last contact with central MySQL succeeded (0 also before any contact).', (s) =>
     s.centralReachable ? 1 : 0,

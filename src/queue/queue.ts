@@ -70,6 +70,8 @@ export interface LeasedRecord {
   attempts: number;
   bytes: number;
   evidenceDropped: number;
+  /** Images withheld from delivery because they no longer match their sha256 (flush/verify-evidence.ts). */
+  evidenceDamaged?: number;
   violation: Violation;
 }
 

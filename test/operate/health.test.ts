@@ -32,6 +32,7 @@ const metricsSnapshot: MetricsSnapshot = {
   deadLetters: 1,
   held: 2,
   heldBytes: 120_000,
+  evidenceDamaged: 1,
   cameraUp: true,
   cameraRestarts: 2,
   centralReachable: true,
