@@ -108,12 +108,12 @@ export class Flusher {
     }
     try {
       await this.sink.heartbeat(row, signal);
-      this.loop.counters.centralReachable = true;
+      this.loop.centralBack();
       return true;
     } catch (err) {
       if (signal.aborted) return false;
       const c = classify(err);
-      if (c.kind === 'transient') this.loop.counters.centralReachable = false;
+      if (c.kind === 'transient') this.loop.centralAway();
       (c.kind === 'transient' ? this.logger.warn : this.logger.error).call(
         this.logger,
         { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, err: describeError(err) },

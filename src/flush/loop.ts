@@ -24,7 +24,8 @@ import { verifyEvidence } from './verify-evidence.js';
 
 /** What the loop needs of the queue (the SQLite Queue, or a fake in tests). */
 export interface FlushQueue {
-  lease(limit: number, maxBytes?: number): LeasedRecord[];
+  /** Records due by `dueBy` (epoch ms; default now). */
+  lease(limit: number, maxBytes?: number, dueBy?: number): LeasedRecord[];
   ack(ids: readonly string[]): void;
   defer(ids: readonly string[], error: string, nextAttemptAt: number): void;
   reject(id: string, reason: string): void;
@@ -70,6 +71,10 @@ type Attempt = { ok: true } | { ok: false; err: unknown; class: Classification }
 
 export class FlushLoop {
   private idle: AbortController | null = null;
+  /** Ends the wait between retries of a batch: central was seen back (heartbeat). */
+  private retryWait: AbortController | null = null;
+  /** Epoch ms of the first failure of the current outage; null while reachable. */
+  private outageSince: number | null = null;
   readonly counters: FlushCounters = {
     delivered: 0,
     rejected: 0,
@@ -118,9 +123,29 @@ export class FlushLoop {
     this.idle?.abort();
   }
 
+  /**
+   * Central answered (a heartbeat or a delivery): ends the wait before the next retry, so a
+   * batch goes the moment the server is back, and logs the end of an outage with its length.
+   */
+  centralBack(): void {
+    this.retryWait?.abort();
+    if (this.outageSince !== null) {
+      const outageMs = this.clock.now() - this.outageSince;
+      this.o.logger.info({ stage: 'flush', outage_s: Math.round(outageMs / 100) / 10 }, `central MySQL reachable again after ${Math.round(outageMs / 1000)} s`);
+    }
+    this.outageSince = null;
+    this.counters.centralReachable = true;
+  }
+
+  /** A transient failure to reach central (a delivery attempt or a heartbeat). */
+  centralAway(): void {
+    this.outageSince ??= this.clock.now();
+    this.counters.centralReachable = false;
+  }
+
   /** Leases one batch and settles every record in it; returns how many were leased. */
-  async flushOnce(signal: AbortSignal): Promise<number> {
-    const leased = this.o.queue.lease(this.o.batchSize, this.o.batchBytes);
+  async flushOnce(signal: AbortSignal, dueBy?: number): Promise<number> {
+    const leased = this.o.queue.lease(this.o.batchSize, this.o.batchBytes, dueBy);
     if (leased.length === 0) return 0;
     const { records: batch, damaged } = verifyEvidence(leased, this.o.logger);
     this.counters.evidenceDamaged += damaged;
@@ -129,12 +154,19 @@ export class FlushLoop {
     return batch.length;
   }
 
-  /** Delivers until the queue has nothing due or the deadline passes; the rest stays queued. */
+  /**
+   * Delivers until the queue is empty, a batch settles nothing, or the deadline passes; the
+   * rest stays queued. Records still waiting out a retry delay are included.
+   */
   async drain(deadlineMs: number): Promise<DrainResult> {
     const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
     const before = this.counters.delivered;
+    const settled = (): number => this.counters.delivered + this.counters.rejected;
     try {
-      while (!signal.aborted && (await this.flushOnce(signal)) > 0);
+      for (;;) {
+        const was = settled();
+        if (signal.aborted || (await this.flushOnce(signal, Number.MAX_SAFE_INTEGER)) === 0 || settled() === was) break;
+      }
     } catch (err) {
       if (!signal.aborted) this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'drain step failed; records stay queued');
     }
@@ -194,7 +226,7 @@ export class FlushLoop {
           const c = classify(error);
           if (c.kind !== 'transient') return;
           this.counters.failedAttempts++;
-          this.counters.centralReachable = false;
+          this.centralAway();
           const delay = backoffDelay(attemptNumber, this.o.retry, this.random);
           this.o.logger.warn(
             { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, stage: 'flush', attempt: attemptNumber, retry_in_ms: delay, records: records.length, err: describeError(error) },
@@ -205,16 +237,23 @@ export class FlushLoop {
           } catch (err) {
             this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'could not record the failed attempt in the queue');
           }
-          await this.sleep(delay, signal);
+          const wait = new AbortController();
+          this.retryWait = wait;
+          try {
+            await this.sleep(delay, AbortSignal.any([signal, wait.signal])).catch((err: unknown) => {
+              if (signal.aborted) throw err;
+            });
+          } finally {
+            this.retryWait = null;
+          }
         },
       });
-      if (this.counters.centralReachable === false) this.o.logger.info({ stage: 'flush' }, 'central MySQL reachable again');
-      this.counters.centralReachable = true;
+      this.centralBack();
       return { ok: true };
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       const c = classify(err);
-      if (c.kind === 'permanent') this.counters.centralReachable = true;
+      if (c.kind === 'permanent') this.centralBack();
       return { ok: false, err, class: c };
     }
   }

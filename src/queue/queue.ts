@@ -357,16 +357,16 @@ export class Queue {
   }
 
   /**
-   * The oldest due records (next_attempt_at <= now), at most `limit` and about `maxBytes`
+   * The oldest due records (next_attempt_at <= dueBy, default now), at most `limit` and about `maxBytes`
    * (always at least one), with their evidence. They stay in the outbox until ack/reject.
    */
-  lease(limit: number, maxBytes = Number.POSITIVE_INFINITY): LeasedRecord[] {
+  lease(limit: number, maxBytes = Number.POSITIVE_INFINITY, dueBy?: number): LeasedRecord[] {
     return this.guard(
       'read',
       () => {
         const rows = this.db
           .prepare('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY seq LIMIT ?')
-          .all(this.clock.now(), limit) as OutboxRow[];
+          .all(dueBy ?? this.clock.now(), limit) as OutboxRow[];
         const evidenceOf = this.db.prepare('SELECT * FROM evidence WHERE violation_id = ?');
         const out: LeasedRecord[] = [];
         let total = 0;
