@@ -13,6 +13,7 @@
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { createFrameSource, defaultHandoff, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
@@ -23,6 +24,7 @@ import { createFlusher, type Flusher } from './flush/flusher.js';
 import { startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
 import { createHeartbeats } from './operate/heartbeats.js';
 import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
+import { LastFrameMark } from './operate/last-frame-mark.js';
 import { createNotifier } from './operate/notify.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
@@ -104,6 +106,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
 
   let queue: Queue;
   let hold: StoreHold;
+  let frameMark: LastFrameMark;
   let detector: Detector;
   let stage: ViolationStage;
   let flusher: Flusher;
@@ -125,6 +128,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     opened.push(() => queue.close());
     const qs = queue.stats();
     log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');
+    frameMark = new LastFrameMark(join(loaded.stateDir, `${config.camera.id}.last-frame`), log);
     hold = new StoreHold(queue, { maxRecords: config.queue.hold.max_records, maxBytes: config.queue.hold.max_bytes }, logger.child({ stage: 'queue' }), () => clock.now());
 
     const password = readPassword(config.central, env);
@@ -166,7 +170,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       host: config.operate.health.host,
       port: config.operate.health.port,
       snapshot: () => healthSnapshot(),
-      rules: { maxFrameAgeS: config.operate.health.max_frame_age_s },
+      rules: { maxFrameAgeS: config.operate.health.max_frame_age_s, maxPendingAgeS: config.operate.health.max_pending_age_s },
       metrics,
       clock,
       logger,
@@ -221,9 +225,26 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       return {
         phase,
         startedAt,
-        camera: { id: config.camera.id, state: cs.state, lastFrameAt: cs.lastFrameAt, fpsIn: cs.fps, fpsProcessed: processed, fpsDropped: dropped },
-        queue: { depth: q.pending, oldestPendingAt: q.oldestPendingAt, deadLetters: q.dead },
-        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt },
+        camera: {
+          id: config.camera.id,
+          state: cs.state,
+          lastFrameAt: cs.lastFrameAt,
+          lastFrameBeforeStartAt: frameMark.beforeStart,
+          fpsIn: cs.fps,
+          fpsProcessed: processed,
+          fpsDropped: dropped,
+        },
+        queue: {
+          depth: q.pending,
+          oldestPendingAt: q.oldestPendingAt,
+          deadLetters: q.dead,
+          held: hold.size,
+          heldBytes: hold.heldBytes,
+          notStoredReason: hold.reason,
+          lost: hold.counters.lost,
+          evidenceDamaged: flusher.counters.evidenceDamaged,
+        },
+        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, failing: flusher.counters.failing },
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),
@@ -231,7 +252,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     }
 
     // Rates for /healthz, sampled on a timer so two scrapes in a row do not see zero.
-    const rateTimer = setInterval(() => meter.sample([counters.framesProcessed, source.stats().dropped]), 5000);
+    const rateTimer = setInterval(() => {
+      const cs = source.stats();
+      meter.sample([counters.framesProcessed, cs.dropped]);
+      frameMark.note(cs.lastFrameAt, clock.now());
+    }, 5000);
     rateTimer.unref();
     opened.push(() => clearInterval(rateTimer));
 

@@ -108,12 +108,14 @@ export class Flusher {
     }
     try {
       await this.sink.heartbeat(row, signal);
+      this.loop.noteFailure('heartbeat', null);
       this.loop.centralBack();
       return true;
     } catch (err) {
       if (signal.aborted) return false;
       const c = classify(err);
       if (c.kind === 'transient') this.loop.centralAway();
+      else this.loop.noteFailure('heartbeat', { code: c.code, err });
       (c.kind === 'transient' ? this.logger.warn : this.logger.error).call(
         this.logger,
         { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, err: describeError(err) },

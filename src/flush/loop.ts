@@ -59,6 +59,19 @@ export interface FlushCounters {
   lastDeliveryAt: number | null;
   /** Whether the last contact with central MySQL worked; null before the first. */
   centralReachable: boolean | null;
+  /**
+   * A failure that will not pass by itself (not transient: bad credentials, a missing table or
+   * column, a refused grant), by what met it; each is cleared by the next success of that kind.
+   */
+  failing: { delivery: CentralFailure | null; heartbeat: CentralFailure | null };
+}
+
+export interface CentralFailure {
+  /** The error's code (classify.ts), e.g. ER_ACCESS_DENIED_ERROR, ER_NO_SUCH_TABLE. */
+  code: string;
+  message: string;
+  /** Epoch ms of the first failure in a row. */
+  since: number;
 }
 
 export interface DrainResult {
@@ -84,6 +97,7 @@ export class FlushLoop {
     evidenceDamaged: 0,
     lastDeliveryAt: null,
     centralReachable: null,
+    failing: { delivery: null, heartbeat: null },
   };
   private readonly o: FlushLoopOptions;
   private readonly clock: Clock;
@@ -137,6 +151,16 @@ export class FlushLoop {
     this.counters.centralReachable = true;
   }
 
+  /** Records (or, with null, clears) a failure that is not transient. */
+  noteFailure(what: 'delivery' | 'heartbeat', failure: { code: string; err: unknown } | null): void {
+    if (failure === null) {
+      this.counters.failing[what] = null;
+      return;
+    }
+    const since = this.counters.failing[what]?.since ?? this.clock.now();
+    this.counters.failing[what] = { code: failure.code, message: describeError(failure.err).slice(0, 300), since };
+  }
+
   /** A transient failure to reach central (a delivery attempt or a heartbeat). */
   centralAway(): void {
     this.outageSince ??= this.clock.now();
@@ -179,6 +203,7 @@ export class FlushLoop {
     const result = await this.deliverRetrying(records, signal);
     const ids = records.map((r) => r.id);
     if (result.ok) {
+      this.noteFailure('delivery', null);
       this.o.queue.ack(ids);
       this.counters.delivered += records.length;
       this.counters.lastDeliveryAt = this.clock.now();
@@ -203,6 +228,7 @@ export class FlushLoop {
       return;
     }
     // unknown: keep queued, try again later (other records go first meanwhile)
+    this.noteFailure('delivery', { code: result.class.code, err: result.err });
     const attempts = Math.max(...records.map((r) => r.attempts)) + 1;
     const delay = backoffDelay(attempts, this.o.retry, this.random);
     this.o.queue.defer(ids, reason, this.clock.now() + delay);
