@@ -124,7 +124,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
 
   try {
     mkdirSync(loaded.stateDir, { recursive: true });
-    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock });
+    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock, stopMark: true });
     opened.push(() => queue.close());
     const qs = queue.stats();
     log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');

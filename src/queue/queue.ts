@@ -16,10 +16,11 @@
 //
 // Recovery
 // - A file SQLite calls corrupt or not a database (SQLITE_CORRUPT*, SQLITE_NOTADB), at open or
-//   at any later operation, is renamed `<file>.corrupt-<UTC timestamp>` (with its -wal), a new
-//   empty file is started and an ERROR with RSA_QUEUE_CORRUPT says where the old one went (its
-//   records may be salvaged with `sqlite3 <file> .recover`). An enqueue that hit the damage is
-//   retried once in the new file, so the violation in hand is not lost.
+//   at any later operation, is renamed `<file>.corrupt-<UTC timestamp>` (with its -wal) and
+//   kept; a new file is started and every record that can still be read is salvaged into it
+//   (salvage.ts: metadata first, then the images that pass their sha256), and an ERROR with
+//   RSA_QUEUE_CORRUPT gives the counts. An enqueue that hit the damage is retried once in the
+//   new file, so the violation in hand is not lost.
 // - A full disk (SQLITE_FULL): the reserve (acks only) and a WAL checkpoint make what room they
 //   can (disk-room.ts) and the operation is tried once more; then it fails with RSA_QUEUE_FULL.
 //   SQLite rolls the transaction back, so the file stays consistent; a violation `enqueue`
@@ -43,6 +44,8 @@ import type { Logger } from '../shared/logger.js';
 import type { Violation } from '../shared/types.js';
 import { DiskRoom } from './disk-room.js';
 import { decodeMeta, encodeMeta, evidenceFromRow, recordBytes, type EvidenceRow } from './codec.js';
+import { salvageInto, type SalvageCounts } from './salvage.js';
+import { checkStopMark, readStopMark, writeStopMark } from './stop-mark.js';
 import { migrate } from './schema.js';
 import { isCorrupt, isFull } from './sqlite-errors.js';
 
@@ -52,6 +55,8 @@ export interface QueueOptions {
   maxBytes: number;
   logger: Logger;
   clock?: Clock;
+  /** The agent's own queue: notice a file that vanished or shrank while stopped (stop-mark.ts). */
+  stopMark?: boolean;
   /** Caps the file at this many pages (tests use it to simulate a full disk). */
   maxPageCount?: number;
   /** Open read-mostly for the CLI: no corruption recovery (the agent owns the file). */
@@ -131,6 +136,10 @@ interface OutboxRow {
   last_error: string | null;
 }
 
+function storedBytes(db: Database.Database): number {
+  return (db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as { b: number }).b;
+}
+
 export class Queue {
   readonly file: string;
   private db!: Database.Database;
@@ -153,18 +162,15 @@ export class Queue {
   /** Opens (or creates) the camera's queue file; a corrupt file is moved aside and replaced. */
   static open(options: QueueOptions): Queue {
     const q = new Queue(options);
+    const mark = options.stopMark ? readStopMark(options.file, options.logger) : null;
     try {
       q.openFile();
     } catch (err) {
       if (!isCorrupt(err) || options.readonlyInspect) throw q.ioError('open', err);
-      q.moveAside(err);
-      try {
-        q.openFile();
-      } catch (again) {
-        throw q.ioError('open a new', again);
-      }
+      q.replaceCorrupt(err);
     }
     if (!options.readonlyInspect) q.room.keepReserve();
+    if (options.stopMark) checkStopMark(options.file, mark, q.records(), options.logger);
     return q;
   }
 
@@ -177,10 +183,7 @@ export class Queue {
       db.pragma('wal_autocheckpoint = 256');
       if (this.options.maxPageCount) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
       migrate(db);
-      const row = db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as {
-        b: number;
-      };
-      this.bytes = row.b;
+      this.bytes = storedBytes(db);
     } catch (err) {
       db.close();
       throw err;
@@ -188,9 +191,55 @@ export class Queue {
     this.db = db;
   }
 
+  private recount(): void {
+    this.bytes = storedBytes(this.db);
+  }
+
   private ioError(what: string, err: unknown): AgentError {
     if (isFull(err)) return new AgentError('RSA_QUEUE_FULL', `queue ${this.file}: disk full (${describeError(err)})`, { cause: err });
     return new AgentError('RSA_QUEUE_IO', `queue ${this.file}: cannot ${what} file: ${describeError(err)}`, { cause: err });
+  }
+
+  /** Moves a corrupt file aside, starts a new one and salvages what can be read into it. */
+  private replaceCorrupt(cause: unknown): void {
+    const aside = this.moveAside(cause);
+    try {
+      this.openFile();
+    } catch (again) {
+      throw this.ioError('open a new', again);
+    }
+    let c: SalvageCounts;
+    try {
+      c = this.salvage(aside);
+    } catch (err) {
+      this.logger.error(
+        { code: 'RSA_QUEUE_CORRUPT', damaged_file: aside, err: describeError(err) },
+        `nothing could be salvaged from the damaged queue file: ${describeError(err)}; it stays at ${aside}`,
+      );
+      return;
+    }
+    this.logger.error(
+      {
+        code: 'RSA_QUEUE_CORRUPT',
+        damaged_file: aside,
+        salvaged: c.salvaged,
+        unreadable: c.unreadable,
+        images_salvaged: c.imagesSalvaged,
+        images_lost: c.imagesLost,
+      },
+      `salvaged ${c.salvaged} record(s) and ${c.imagesSalvaged} image(s) from the damaged queue file into the new one; ` +
+        `${c.unreadable} unreadable row(s), ${c.imagesLost} image(s) lost; the damaged file stays at ${aside}`,
+    );
+  }
+
+  /**
+   * Salvages what can be read from a damaged queue file (another file; it is only read) into
+   * this queue (salvage.ts). Safe to repeat: records already here are left alone.
+   */
+  salvage(damagedFile: string): SalvageCounts {
+    const c = salvageInto(damagedFile, this.db);
+    this.recount();
+    return c;
   }
 
   /** Renames a corrupt file (and its WAL) aside with a UTC timestamp suffix. */
@@ -207,7 +256,7 @@ export class Queue {
     rmSync(`${this.file}-shm`, { force: true });
     this.logger.error(
       { code: 'RSA_QUEUE_CORRUPT', err: describeError(cause), file: this.file, moved_to: aside },
-      `queue file is corrupt; moved aside to ${aside} and started a new one (salvage with: sqlite3 ${aside} .recover)`,
+      `queue file is corrupt; moved aside to ${aside}, started a new one and salvaging what can be read`,
     );
     return aside;
   }
@@ -237,12 +286,7 @@ export class Queue {
       }
       if (err instanceof AgentError) throw err;
       if (isCorrupt(err) && !this.options.readonlyInspect) {
-        this.moveAside(err);
-        try {
-          this.openFile();
-        } catch (again) {
-          throw this.ioError('open a new', again);
-        }
+        this.replaceCorrupt(err);
         return afterRecovery();
       }
       throw this.ioError(what, err);
@@ -566,8 +610,19 @@ export class Queue {
     return this.bytes;
   }
 
+  /** Records in the file (outbox and dead letters). */
+  private records(): number {
+    return (this.db.prepare('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM dead) AS n').get() as { n: number }).n;
+  }
+
   close(): void {
     try {
+      if (this.options.stopMark) {
+        const records = this.records();
+        this.db.close();
+        writeStopMark(this.file, records, existsSync(this.file) ? statSync(this.file).size : 0, this.clock.now());
+        return;
+      }
       this.db.close();
     } catch (err) {
       this.logger.warn({ err: describeError(err) }, 'closing the queue file failed');
