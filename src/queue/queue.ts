@@ -36,13 +36,16 @@
 // runs with NORMAL: in WAL mode NORMAL never corrupts the file, it can only lose the last
 // commits on power loss, and a lost ack means a re-delivery that the central UNIQUE event id
 // makes harmless. The drain path (many acks per second) thus pays no fsync per batch.
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AgentError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Violation } from '../shared/types.js';
+import { dropOldestEvidence } from './byte-bound.js';
+import { setAside } from './corrupt.js';
 import { DiskRoom } from './disk-room.js';
+import { deadRows, pendingRows, queueStats, type DeadRow, type PendingRow, type QueueStats } from './inspect.js';
 import { decodeMeta, encodeMeta, evidenceFromRow, recordBytes, type EvidenceRow } from './codec.js';
 import { salvageInto, type SalvageCounts } from './salvage.js';
 import { checkStopMark, readStopMark, writeStopMark } from './stop-mark.js';
@@ -85,45 +88,6 @@ export interface EnqueueResult {
   imagesDropped: number;
 }
 
-export interface QueueStats {
-  file: string;
-  pending: number;
-  due: number;
-  dead: number;
-  bytes: number;
-  maxBytes: number;
-  fileBytes: number;
-  oldestPendingAt: number | null;
-  nextAttemptAt: number | null;
-  evidenceDroppedTotal: number;
-  schemaVersion: number;
-}
-
-export interface PendingRow {
-  seq: number;
-  id: string;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  bytes: number;
-  evidenceDropped: number;
-  type: string;
-  plate: string | null;
-}
-
-export interface DeadRow {
-  seq: number;
-  id: string;
-  createdAt: number;
-  deadAt: number;
-  attempts: number;
-  reason: string;
-  bytes: number;
-  type: string;
-  plate: string | null;
-}
-
 interface OutboxRow {
   seq: number;
   id: string;
@@ -139,6 +103,8 @@ interface OutboxRow {
 function storedBytes(db: Database.Database): number {
   return (db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as { b: number }).b;
 }
+
+export type { DeadRow, PendingRow, QueueStats } from './inspect.js';
 
 export class Queue {
   readonly file: string;
@@ -202,7 +168,12 @@ export class Queue {
 
   /** Moves a corrupt file aside, starts a new one and salvages what can be read into it. */
   private replaceCorrupt(cause: unknown): void {
-    const aside = this.moveAside(cause);
+    try {
+      this.db?.close();
+    } catch {
+      // closing a damaged handle may fail; the rename is what matters
+    }
+    const aside = setAside(this.file, this.clock.now(), cause, this.logger);
     try {
       this.openFile();
     } catch (again) {
@@ -240,25 +211,6 @@ export class Queue {
     const c = salvageInto(damagedFile, this.db);
     this.recount();
     return c;
-  }
-
-  /** Renames a corrupt file (and its WAL) aside with a UTC timestamp suffix. */
-  private moveAside(cause: unknown): string {
-    try {
-      this.db?.close();
-    } catch {
-      // closing a damaged handle may fail; the rename below is what matters
-    }
-    const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
-    const aside = `${this.file}.corrupt-${stamp}`;
-    if (existsSync(this.file)) renameSync(this.file, aside);
-    if (existsSync(`${this.file}-wal`)) renameSync(`${this.file}-wal`, `${aside}-wal`);
-    rmSync(`${this.file}-shm`, { force: true });
-    this.logger.error(
-      { code: 'RSA_QUEUE_CORRUPT', err: describeError(cause), file: this.file, moved_to: aside },
-      `queue file is corrupt; moved aside to ${aside}, started a new one and salvaging what can be read`,
-    );
-    return aside;
   }
 
   /**
@@ -334,7 +286,7 @@ export class Queue {
       let need = recordBytes(meta, evidence);
       let over = this.bytes + need - this.maxBytes;
       if (over > 0) {
-        const freed = this.dropOldestEvidence(over);
+        const freed = dropOldestEvidence(this.db, over);
         Object.assign(dropped, freed);
         over -= freed.bytes;
       }
@@ -374,30 +326,6 @@ export class Queue {
       dropped.records += 1;
     }
     return { dropped, ownDropped };
-  }
-
-  /** Deletes evidence of the oldest records until `atLeast` bytes are freed (or none is left). */
-  private dropOldestEvidence(atLeast: number): { images: number; records: number; bytes: number } {
-    const pick = this.db.prepare('SELECT rowid AS r, violation_id AS id, length(jpeg) AS n FROM evidence ORDER BY created_at, rowid LIMIT 64');
-    const del = this.db.prepare('DELETE FROM evidence WHERE rowid = ?');
-    const shrinkOutbox = this.db.prepare('UPDATE outbox SET bytes = bytes - ?, evidence_dropped = evidence_dropped + 1 WHERE id = ?');
-    const shrinkDead = this.db.prepare('UPDATE dead SET bytes = bytes - ?, evidence_dropped = evidence_dropped + 1 WHERE id = ?');
-    const records = new Set<string>();
-    let images = 0;
-    let bytes = 0;
-    while (bytes < atLeast) {
-      const rows = pick.all() as Array<{ r: number; id: string; n: number }>;
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        del.run(row.r);
-        if (shrinkOutbox.run(row.n, row.id).changes === 0) shrinkDead.run(row.n, row.id);
-        records.add(row.id);
-        images++;
-        bytes += row.n;
-        if (bytes >= atLeast) break;
-      }
-    }
-    return { images, records: records.size, bytes };
   }
 
   /**
@@ -528,81 +456,15 @@ export class Queue {
   }
 
   stats(): QueueStats {
-    return this.guard(
-      'read',
-      () => {
-        const now = this.clock.now();
-        const o = this.db
-          .prepare(
-            'SELECT COUNT(*) AS pending, SUM(next_attempt_at <= ?) AS due, MIN(created_at) AS oldest, MIN(next_attempt_at) AS next FROM outbox',
-          )
-          .get(now) as { pending: number; due: number | null; oldest: number | null; next: number | null };
-        const d = this.db.prepare('SELECT COUNT(*) AS n FROM dead').get() as { n: number };
-        const c = this.db.prepare("SELECT value FROM counters WHERE name = 'evidence_dropped'").get() as { value: number } | undefined;
-        let fileBytes = 0;
-        for (const f of [this.file, `${this.file}-wal`]) fileBytes += existsSync(f) ? statSync(f).size : 0;
-        return {
-          file: this.file,
-          pending: o.pending,
-          due: o.due ?? 0,
-          dead: d.n,
-          bytes: this.bytes,
-          maxBytes: this.maxBytes,
-          fileBytes,
-          oldestPendingAt: o.oldest,
-          nextAttemptAt: o.next,
-          evidenceDroppedTotal: c?.value ?? 0,
-          schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
-        };
-      },
-      () => this.stats(),
-    );
+    return this.guard('read', () => queueStats(this.db, this.file, this.bytes, this.maxBytes, this.clock.now()), () => this.stats());
   }
 
   list(limit = 50): PendingRow[] {
-    return this.guard(
-      'read',
-      () =>
-        (this.db.prepare('SELECT * FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[]).map((r) => {
-          const m = decodeMeta(r.meta);
-          return {
-            seq: r.seq,
-            id: r.id,
-            createdAt: r.created_at,
-            attempts: r.attempts,
-            nextAttemptAt: r.next_attempt_at,
-            lastError: r.last_error,
-            bytes: r.bytes,
-            evidenceDropped: r.evidence_dropped,
-            type: m.type,
-            plate: m.plateText,
-          };
-        }),
-      () => [],
-    );
+    return this.guard('read', () => pendingRows(this.db, limit), () => []);
   }
 
   dead(limit = 50): DeadRow[] {
-    type Row = { seq: number; id: string; created_at: number; dead_at: number; attempts: number; reason: string; bytes: number; meta: string };
-    return this.guard(
-      'read',
-      () =>
-        (this.db.prepare('SELECT * FROM dead ORDER BY seq LIMIT ?').all(limit) as Row[]).map((r) => {
-          const m = decodeMeta(r.meta);
-          return {
-            seq: r.seq,
-            id: r.id,
-            createdAt: r.created_at,
-            deadAt: r.dead_at,
-            attempts: r.attempts,
-            reason: r.reason,
-            bytes: r.bytes,
-            type: m.type,
-            plate: m.plateText,
-          };
-        }),
-      () => [],
-    );
+    return this.guard('read', () => deadRows(this.db, limit), () => []);
   }
 
   /** Stored bytes as counted against queue.max_bytes. */

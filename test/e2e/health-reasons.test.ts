@@ -48,13 +48,13 @@ function startAgent(configFile: string, extraEnv: Record<string, string> = {}): 
   const child = spawn(process.execPath, [cliPath, 'run', '--config', configFile], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
     const parts = buf.split('\n');
     buf = parts.pop()!;
     for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p) as LogLine);
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, lines, exited };
 }
@@ -124,7 +124,7 @@ describe.skipIf(skipNotice('/healthz reasons through the real CLI', ready, `${mo
     const port = 24511;
     const agent = startAgent(config(port));
     try {
-      const first = await until(async () => agent.lines.filter((l) => l.msg === 'violation queued').length, (n) => n >= 1, 60_000);
+      const first = await until(() => Promise.resolve(agent.lines.filter((l) => l.msg === 'violation queued').length), (n) => n >= 1, 60_000);
       expect(first).toBeGreaterThanOrEqual(1);
       // Fill the rest of the state filesystem.
       const chunk = Buffer.alloc(256 * 1024);

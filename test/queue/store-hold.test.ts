@@ -50,8 +50,8 @@ describe('StoreHold', () => {
     const hold = new StoreHold(q, { maxRecords: 10, maxBytes: 5000 }, captureLogger().logger);
     q.full = true;
     const [a, b] = [makeViolation({ evidenceBytes: 1000 }), makeViolation({ evidenceBytes: 1000 })];
-    hold.store(a!);
-    hold.store(b!);
+    hold.store(a);
+    hold.store(b);
     expect(hold.heldBytes).toBeLessThanOrEqual(5000);
     expect(hold.counters.evidenceShed).toBeGreaterThan(0);
     q.full = false;
