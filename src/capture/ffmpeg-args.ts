@@ -7,7 +7,9 @@
  * write packed RGB24 (`rawvideo`) to stdout. Because the scale target is fixed, a camera that
  * changes its resolution mid-stream still yields frames of `width * height * 3` bytes.
  * Decoding is paced with one decoder thread and one filter thread: on a 2-core box an
- * unthrottled ffmpeg steals the CPU that detection needs.
+ * unthrottled ffmpeg steals the CPU that detection needs. Live sources are stamped with the
+ * wall clock at arrival (camera.source.wallclock_timestamps), so broken camera timestamps
+ * cannot starve the fps filter.
  */
 import type { CameraConfig } from '../config/schema.js';
 import { sourceKind, type SourceKind } from '../config/load.js';
@@ -73,6 +75,9 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
       if (source.realtime) input.push('-re');
       break;
   }
+  // Cameras that stamp every frame alike (or not at all) give 0 frames through the fps filter;
+  // arrival time is what a live source's frames mean anyway.
+  if (kind !== 'file' && source.wallclock_timestamps) input.push('-use_wallclock_as_timestamps', '1');
   if (source.hwaccel !== 'none') {
     input.push('-hwaccel', source.hwaccel);
     if (source.hwaccel_device) input.push('-hwaccel_device', source.hwaccel_device);

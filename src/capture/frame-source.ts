@@ -292,6 +292,8 @@ export class FrameSource {
     const inv = this.invocation;
     let frames = 0;
     let stalled = false;
+    /** ffmpeg opened the stream and described its video (the camera answered). */
+    let opened = false;
     let startedAt = this.clock.now();
     let lastActivity = startedAt;
     this.tail.clear();
@@ -315,7 +317,10 @@ export class FrameSource {
       onStderrLine: (line) => {
         const clean = this.tail.push(line);
         const sizes = streamInfo.push(clean);
-        if (sizes) this.onStreamSizes(sizes);
+        if (sizes) {
+          opened = true;
+          this.onStreamSizes(sizes);
+        }
       },
     });
     this.current = proc;
@@ -358,15 +363,24 @@ export class FrameSource {
     if (partial > 0) this.counters.partialBytes += partial;
 
     if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
-    return this.classify(exit, frames, stalled);
+    return this.classify(exit, frames, stalled, opened);
   }
 
-  private classify(exit: FfmpegExit, frames: number, stalled: boolean): RunOutcome {
+  private classify(exit: FfmpegExit, frames: number, stalled: boolean, opened: boolean): RunOutcome {
     const base = { frames, exit, stalled };
+    if (stalled && opened && frames === 0)
+      return {
+        ...base,
+        kind: 'failed',
+        code: 'RSA_CAMERA_STALLED',
+        reason: `the stream opened but delivered no frame in ${this.camera.stall_timeout_s} s${this.invocation.kind !== 'file' && !this.camera.source.wallclock_timestamps ? ' (broken frame timestamps? try camera.source.wallclock_timestamps: true)' : ''}`,
+      };
     if (stalled) return { ...base, kind: 'failed', code: 'RSA_CAMERA_STALLED', reason: `no frame for ${this.camera.stall_timeout_s} s` };
     if (exit.error) return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg could not start: ${exit.error.message}` };
     if (exit.code === 0) {
       if (this.invocation.kind === 'file' && !this.camera.source.loop) return { ...base, kind: 'finished', code: 'RSA_CAMERA_UNREACHABLE', reason: 'end of file' };
+      if (opened && frames === 0)
+        return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream opened but ended without delivering a single frame' };
       return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream ended (ffmpeg exited 0): the camera closed the connection' };
     }
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;

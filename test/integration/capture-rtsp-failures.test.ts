@@ -24,7 +24,7 @@ let tmp = '';
 function cam(url: string): CaptureCamera {
   return {
     id: 'cam-fail',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 3, loop: false, realtime: true, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 3, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' },
     detect: { width: 160, height: 90, fps: 5 },
     stall_timeout_s: 8,
     reconnect: { initial_s: 0.1, max_s: 0.4, factor: 2, jitter: 0.2 },

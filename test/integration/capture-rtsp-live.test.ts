@@ -19,7 +19,7 @@ let logs: LogCapture;
 function liveCamera(url: string, overrides: Partial<CaptureCamera> = {}): CaptureCamera {
   return {
     id: 'cam-it',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 5, loop: false, realtime: true, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 5, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' },
     detect: { width: 320, height: 180, fps: 5 },
     stall_timeout_s: 4,
     reconnect: { initial_s: 0.2, max_s: 1, factor: 2, jitter: 0.2 },
@@ -105,7 +105,7 @@ describe.skipIf(!available)('capture from a live RTSP camera', () => {
   it('kills an ffmpeg stuck on a hung server (SIGTERM, then SIGKILL) and reconnects', async () => {
     const srv = await server({ width: 320, height: 240, fps: 10 });
     // a long socket timeout so that only the watchdog can end the hang
-    const s = source(liveCamera(srv.url('live'), { stall_timeout_s: 4, source: { url: srv.url('live'), rtsp_transport: 'tcp', timeout_s: 60, loop: false, realtime: true, hwaccel: 'none' } }), 1500);
+    const s = source(liveCamera(srv.url('live'), { stall_timeout_s: 4, source: { url: srv.url('live'), rtsp_transport: 'tcp', timeout_s: 60, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' } }), 1500);
     await nextFrame(s);
     const pid = s.stats().ffmpegPid;
     await srv.command('freeze');
