@@ -35,6 +35,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
 import type { Frame, FrameAnalysis, Violation } from './shared/types.js';
+import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
 
 export interface AgentOptions {
@@ -393,8 +394,10 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   try {
     ended = await pipeline;
   } catch (err) {
-    log.error({ err: describeError(err) }, 'pipeline failed');
+    log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err) }, 'pipeline failed');
     const r = await shutdown.run('pipeline failed');
+    // A source that can never be a video is a config error: exit 78, no restart loop.
+    if (isAgentError(err, 'RSA_CAMERA_NOT_VIDEO')) return EXIT.CONFIG;
     return r.exitCode === 0 ? 1 : r.exitCode;
   }
   if (ended === 'finished') {

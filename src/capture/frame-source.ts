@@ -53,6 +53,9 @@ import { LatestSlot } from './latest-frame.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
 
+/** ffmpeg's words for an input that is not a video it can decode (not a passing network fault). */
+const NOT_VIDEO = /Invalid data found when processing input|does not contain any stream|matches no streams|moov atom not found/;
+
 export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
 
 export interface CaptureStats {
@@ -383,6 +386,8 @@ export class FrameSource {
         return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream opened but ended without delivering a single frame' };
       return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream ended (ffmpeg exited 0): the camera closed the connection' };
     }
+    const notVideo = frames === 0 && !exit.signal ? this.tail.last(8).find((l) => NOT_VIDEO.test(l)) : undefined;
+    if (notVideo) return { ...base, kind: 'failed', code: 'RSA_CAMERA_NOT_VIDEO', reason: `not a video: ${notVideo}` };
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     const last = this.tail.last(1)[0];
     return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg failed (${how})${last ? `: ${last}` : ''}` };

@@ -48,5 +48,5 @@ export async function checkConfigCommand(file: string, options: CheckConfigOptio
 }
 
 function isConfigProblem(field: string): boolean {
-  return field.startsWith('models.') || field === 'central.password_file' || field === 'camera.url (not a video)';
+  return field.startsWith('models.') || field === 'central.password_file' || field === 'camera.source.url (not a video)';
 }

@@ -73,7 +73,9 @@ export async function probeCamera(loaded: LoadedConfig, options: FfprobeOptions 
         resolve({ field, ok: true, detail: `${shown} answers: ${line.replace(/,/g, ' ')}` });
       } else {
         const why = redactText(err.trim().split('\n').slice(-2).join(' | ')) || `ffprobe exited ${code} with no video stream`;
-        resolve({ field, ok: false, detail: `${shown}: ${why}` });
+        // Answers, but not with a video (as `run` exits 78 for it): a config error, not an outage.
+        const notVideo = (code === 0 && !line) || /Invalid data found when processing input|moov atom not found/.test(err);
+        resolve({ field: notVideo ? `${field} (not a video)` : field, ok: false, detail: `${shown}: ${why}` });
       }
     });
   });

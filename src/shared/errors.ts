@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   RSA_MODEL_SHAPE: "A model's inputs or outputs do not match the layout the config declares for it.",
   RSA_PROVIDER_UNAVAILABLE: 'The configured GPU execution provider could not be used and the config requires it.',
   RSA_CAMERA_UNREACHABLE: 'The camera source could not be opened (refused, not found, unauthorised, timeout).',
+  RSA_CAMERA_NOT_VIDEO: 'The camera source answers but is not a video ffmpeg can decode (no video stream, invalid data) on every attempt: a config error (exit 78), not retried forever.',
   RSA_CAMERA_STALLED: 'The camera sent no frame within the stall timeout; ffmpeg was killed and will be restarted.',
   RSA_FRAME_INVALID: 'A frame or image could not be decoded or has the wrong size.',
   RSA_CENTRAL_UNREACHABLE: 'The central MySQL server cannot be reached or refused the credentials.',

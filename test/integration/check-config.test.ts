@@ -1,4 +1,5 @@
 // check-config through the real CLI, with the real models, ffprobe and MariaDB.
+import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,4 +126,21 @@ describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia && (awai
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/FAIL {2}central\.password_file: .*world-readable/);
   });
+
+  it('a source that can never be a video is a config error for check-config and run alike (78), not a restart loop', async () => {
+    const junk = writeConfig(randomBytes(100_000).toString('latin1'), 'notvideo.mp4');
+    const mutate = (c: ReturnType<typeof exampleConfig>): void => {
+      c.camera.source = { url: junk };
+      c.camera.reconnect = { initial_s: 0.2, max_s: 0.5 };
+      c.central.database = tdb.name;
+      c.operate.health.port = 0;
+    };
+    const check = await runCli(['check-config', configWith(mutate)], { env });
+    expect(check.code).toBe(78);
+    expect(check.stderr).toMatch(/FAIL {2}camera\.source\.url \(not a video\): .*Invalid data found/);
+    const run = await runCli(['run', '--config', configWith(mutate)], { env, timeoutMs: 60_000 });
+    console.log(`not a video: check-config exit ${check.code}, run exit ${run.code}`);
+    expect(run.code).toBe(78);
+    expect(run.stdout + run.stderr).toMatch(/RSA_CAMERA_NOT_VIDEO/);
+  }, 90_000);
 });
