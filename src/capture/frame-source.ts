@@ -45,11 +45,12 @@ import { AgentError, type ErrorCode } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import type { Frame } from '../shared/types.js';
 import { backoffDelayMs } from './backoff.js';
-import { buildFfmpegArgs, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
+import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
 import { LatestSlot } from './latest-frame.js';
+import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
 
@@ -158,9 +159,12 @@ export class FrameSource {
   private readonly frameTimes = new Float64Array(FPS_WINDOW);
   private inputSize: { width: number; height: number } | null = null;
   private lastOfflineSummary: string | null = null;
+  /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
+  private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
     this.current?.kill('SIGKILL');
+    this.sourceList?.remove();
   };
 
   constructor(options: FrameSourceOptions) {
@@ -169,7 +173,9 @@ export class FrameSource {
     this.spawn = options.spawn ?? fluentFfmpegSpawner();
     this.random = options.random ?? Math.random;
     this.killGraceMs = options.killGraceMs ?? 3000;
-    this.invocation = buildFfmpegArgs(options.camera, options.args);
+    const live = sourceKind(options.camera.source.url) !== 'file';
+    this.sourceList = live && hasCredentials(options.camera.source.url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
+    this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
     const isFile = this.invocation.kind === 'file';
     this.giveUpAfter = options.giveUpAfter ?? (isFile ? 3 : Number.POSITIVE_INFINITY);
     this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
@@ -194,7 +200,10 @@ export class FrameSource {
       return this;
     }
     process.on('exit', this.onProcessExit);
-    this.loop = this.run().finally(() => process.removeListener('exit', this.onProcessExit));
+    this.loop = this.run().finally(() => {
+      process.removeListener('exit', this.onProcessExit);
+      this.sourceList?.remove();
+    });
     return this;
   }
 
@@ -235,6 +244,7 @@ export class FrameSource {
       this.loop = Promise.resolve();
     }
     await this.loop;
+    this.sourceList?.remove();
   }
 
   stats(): CaptureStats {
@@ -314,11 +324,21 @@ export class FrameSource {
 
     const gate = this.lossless ? new FrameGate(inv.frameBytes) : null;
     this.gate = gate;
+    if (inv.sourceList && this.sourceList) {
+      try {
+        this.sourceList.write(inv.sourceList.text);
+      } catch (err) {
+        // ffmpeg then fails to open it: an ordinary failed attempt, retried with backoff
+        this.log.error({ event: 'source_list_failed', err: String(err) }, 'cannot write the private source list for ffmpeg');
+      }
+    }
     const proc = this.spawn(inv, {
       ...(gate ? { gate } : {}),
       onData: (chunk) => assembler.push(chunk),
       onStderrLine: (line) => {
-        const clean = this.tail.push(line);
+        // ffmpeg names the private list where it would name the camera: say which camera.
+        const named = this.sourceList ? line.split(this.sourceList.path).join(this.safeUrl) : line;
+        const clean = this.tail.push(named);
         const sizes = streamInfo.push(clean);
         if (sizes) {
           opened = true;

@@ -124,3 +124,29 @@ describe('ffmpeg arguments', () => {
     expect(timeoutMicros(0.5)).toBe('500000');
   });
 });
+
+describe('camera credentials off the command line', () => {
+  it('a URL with credentials goes, with its input options, into the source list; argv holds only the list path', () => {
+    const inv = buildFfmpegArgs(cam({ url: "rtsp://admin:pa'ss@cam/s1", timeout_s: 5 }), { sourceListPath: '/tmp/x/source.ffconcat' });
+    const argv = toArgv(inv);
+    expect(argv.join(' ')).not.toContain("pa'ss");
+    expect(after(argv, '-f')).toBe('concat');
+    expect(after(argv, '-i')).toBe('/tmp/x/source.ffconcat');
+    expect(argv).not.toContain('-rtsp_transport');
+    expect(inv.sourceList).toEqual({
+      path: '/tmp/x/source.ffconcat',
+      text:
+        "ffconcat version 1.0\nfile 'rtsp://admin:pa'\\''ss@cam/s1'\n" +
+        "option rtsp_transport 'tcp'\noption timeout '5000000'\noption use_wallclock_as_timestamps '1'\n",
+    });
+  });
+
+  it.each([
+    ['rtsp://cam/s1', 'no credentials'],
+    ['/data/clip.mp4', 'a file'],
+  ])('%s (%s) stays on the command line', (url) => {
+    const inv = buildFfmpegArgs(cam({ url }), { sourceListPath: '/tmp/x/source.ffconcat' });
+    expect(inv.sourceList).toBeUndefined();
+    expect(after(toArgv(inv), '-i')).toBe(url);
+  });
+});

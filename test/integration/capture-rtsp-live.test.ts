@@ -2,6 +2,7 @@
 // source rides out a server that dies and comes back, a hung server is killed by the stall
 // watchdog (SIGTERM, then SIGKILL), and a camera that changes its resolution still yields
 // frames of the detect size. After each test no ffmpeg child of this process is left.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFrameSource, type FrameSource } from '../../src/capture/index.js';
 import type { CaptureCamera } from '../../src/capture/ffmpeg-args.js';
@@ -77,6 +78,11 @@ describe.skipIf(!available)('capture from a live RTSP camera', () => {
     const st = s.stats();
     expect(st).toMatchObject({ state: 'online', inputWidth: 640, inputHeight: 360 });
     expect(st.ffmpegPid).toBeGreaterThan(0);
+    // What `ps -ef` shows every local user: ffmpeg's command line, without the password.
+    const cmdline = readFileSync(`/proc/${st.ffmpegPid}/cmdline`, 'utf8').split('\0').join(' ');
+    console.log(`ffmpeg command line as ps shows it: ${cmdline}`);
+    expect(cmdline).not.toContain(PASSWORD);
+    expect(cmdline).toMatch(/-f concat .*-i \S+source\.ffconcat/);
     expect(logs.events('camera_online')).toHaveLength(1);
     expect(String(logs.events('camera_online')[0]!.url)).toContain('admin:***@');
   });
