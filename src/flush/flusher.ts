@@ -51,7 +51,15 @@ export class Flusher {
     this.logger = options.logger.child({ stage: 'flush' });
     this.startedAt = this.clock.now();
     this.db = options.sink ? null : new CentralDb(centralDbOptions(options.central, options.password));
-    this.sink = options.sink ?? new MysqlSink(this.db!);
+    this.sink =
+      options.sink ??
+      new MysqlSink(this.db!, {
+        onOldSchema: () =>
+          this.logger.warn(
+            { stage: 'flush', schema_needed: 2 },
+            'central schema is older than this agent (no violations.evidence_damaged): delivering without that column; run `roadside-agent db migrate`',
+          ),
+      });
     const c = options.central;
     this.loop = new FlushLoop({
       queue: options.queue,

@@ -26,6 +26,8 @@ export interface Statement {
 export interface StatementLimits {
   maxRows: number;
   maxBytes: number;
+  /** The central schema predates migration 2: leave violations.evidence_damaged out. */
+  withoutDamagedColumn?: boolean;
 }
 
 export const VIOLATION_COLUMNS = [
@@ -143,10 +145,12 @@ function evidenceStatements(rows: unknown[][], maxBytes: number): Statement[] {
 
 /** The statements that insert a batch: violations first, then their evidence. */
 export function batchStatements(records: readonly LeasedRecord[], limits: StatementLimits): Statement[] {
+  const old = limits.withoutDamagedColumn === true;
+  const columns = old ? VIOLATION_COLUMNS.filter((c) => c !== 'evidence_damaged') : VIOLATION_COLUMNS;
   const violations = chunk(
-    `INSERT INTO violations (${VIOLATION_COLUMNS.join(', ')})`,
+    `INSERT INTO violations (${columns.join(', ')})`,
     '',
-    records.map(violationValues),
+    records.map((r) => (old ? violationValues(r).slice(0, -1) : violationValues(r))),
     limits,
   );
   return [...violations, ...evidenceStatements(records.flatMap(evidenceValues), limits.maxBytes)];
