@@ -52,7 +52,7 @@ function nodeCpuSeconds(): number {
 function camera(url: string, fps: number): CaptureCamera {
   return {
     id: 'bench',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 10, loop: false, realtime: false, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 10, wallclock_timestamps: true, loop: false, realtime: false, hwaccel: 'none' },
     detect: { width: WIDTH, height: HEIGHT, fps },
     stall_timeout_s: 60,
     reconnect: { initial_s: 1, max_s: 1, factor: 1, jitter: 0 },

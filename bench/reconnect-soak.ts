@@ -61,7 +61,7 @@ function sample(cycle: number): Sample {
 function camera(url: string): CaptureCamera {
   return {
     id: 'soak',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 5, loop: false, realtime: true, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 5, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' },
     detect: { width: 320, height: 180, fps: 5 },
     stall_timeout_s: 10,
     reconnect: { initial_s: 0.005, max_s: 0.02, factor: 2, jitter: 0.2 },

@@ -13,6 +13,7 @@
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { createFrameSource, defaultHandoff, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
@@ -23,16 +24,19 @@ import { createFlusher, type Flusher } from './flush/flusher.js';
 import { evaluateHealth, startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
 import { createHeartbeats } from './operate/heartbeats.js';
 import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
+import { LastFrameMark } from './operate/last-frame-mark.js';
 import { createNotifier } from './operate/notify.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createInstallerUi, type InstallerUi } from './operate/ui/index.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { Queue } from './queue/queue.js';
+import { StoreHold } from './queue/store-hold.js';
 import { violationStageFor, type ViolationStage } from './rules/violation-stage.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
 import type { Frame, FrameAnalysis, Violation } from './shared/types.js';
+import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
 
 export interface AgentOptions {
@@ -48,9 +52,6 @@ export interface AgentOptions {
 /** Counts the composition root keeps itself (the stages keep their own). */
 interface PipelineCounters {
   framesProcessed: number;
-  queued: number;
-  /** Violations that could not be stored (disk full, corrupt file); each was logged at ERROR. */
-  notStored: number;
   detectErrors: number;
 }
 
@@ -108,6 +109,8 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   };
 
   let queue: Queue;
+  let hold: StoreHold;
+  let frameMark: LastFrameMark;
   let detector: Detector;
   let stage: ViolationStage;
   let flusher: Flusher;
@@ -115,7 +118,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   let health: HealthServer | null;
   let ui: InstallerUi;
   let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
-  const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
+  const counters: PipelineCounters = { framesProcessed: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
 
@@ -126,10 +129,12 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
 
   try {
     mkdirSync(loaded.stateDir, { recursive: true });
-    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock });
+    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock, stopMark: true });
     opened.push(() => queue.close());
     const qs = queue.stats();
     log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');
+    frameMark = new LastFrameMark(join(loaded.stateDir, `${config.camera.id}.last-frame`), log);
+    hold = new StoreHold(queue, { maxRecords: config.queue.hold.max_records, maxBytes: config.queue.hold.max_bytes }, logger.child({ stage: 'queue' }), () => clock.now());
 
     const password = readPassword(config.central, env);
     log.info({ from: password.from }, 'MySQL password source');
@@ -142,7 +147,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     );
 
     stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
-    const healthRules = { maxFrameAgeS: config.operate.health.max_frame_age_s };
+    const healthRules = { maxFrameAgeS: config.operate.health.max_frame_age_s, maxPendingAgeS: config.operate.health.max_pending_age_s };
     ui = createInstallerUi({
       loaded,
       health: () => evaluateHealth(healthSnapshot(), clock.now(), healthRules),
@@ -160,7 +165,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       cameraId: config.camera.id,
       cameraLocation: config.camera.location,
       agentVersion: agentVersion(),
-      stats: () => ({ frames: counters.framesProcessed, violations: counters.queued, provider: detector.provider }),
+      stats: () => ({ frames: counters.framesProcessed, violations: hold.counters.stored + hold.counters.storedLater, provider: detector.provider }),
       clock,
     });
     opened.push(() => flusher.close());
@@ -208,7 +213,9 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         violations: {
           emitted: vs.emitted,
           duplicate: Object.values(vs.duplicates).reduce((a, b) => a + b, 0),
-          queued: counters.queued,
+          queued: hold.counters.stored + hold.counters.storedLater,
+          held: hold.counters.held,
+          lost: hold.counters.lost,
           delivered: fc.delivered,
           dead: fc.rejected,
         },
@@ -217,6 +224,9 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         queueDepth: q.pending,
         queueOldestPendingAgeS: q.oldestPendingAt === null ? null : (clock.now() - q.oldestPendingAt) / 1000,
         deadLetters: q.dead,
+        held: hold.size,
+        heldBytes: hold.heldBytes,
+        evidenceDamaged: fc.evidenceDamaged,
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
@@ -232,9 +242,26 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       return {
         phase,
         startedAt,
-        camera: { id: config.camera.id, state: cs.state, lastFrameAt: cs.lastFrameAt, fpsIn: cs.fps, fpsProcessed: processed, fpsDropped: dropped },
-        queue: { depth: q.pending, oldestPendingAt: q.oldestPendingAt, deadLetters: q.dead },
-        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, node: flusher.centralNode },
+        camera: {
+          id: config.camera.id,
+          state: cs.state,
+          lastFrameAt: cs.lastFrameAt,
+          lastFrameBeforeStartAt: frameMark.beforeStart,
+          fpsIn: cs.fps,
+          fpsProcessed: processed,
+          fpsDropped: dropped,
+        },
+        queue: {
+          depth: q.pending,
+          oldestPendingAt: q.oldestPendingAt,
+          deadLetters: q.dead,
+          held: hold.size,
+          heldBytes: hold.heldBytes,
+          notStoredReason: hold.reason,
+          lost: hold.counters.lost,
+          evidenceDamaged: flusher.counters.evidenceDamaged,
+        },
+        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, failing: flusher.counters.failing, node: flusher.centralNode },
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),
@@ -242,7 +269,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     }
 
     // Rates for /healthz, sampled on a timer so two scrapes in a row do not see zero.
-    const rateTimer = setInterval(() => meter.sample([counters.framesProcessed, source.stats().dropped]), 5000);
+    const rateTimer = setInterval(() => {
+      const cs = source.stats();
+      meter.sample([counters.framesProcessed, cs.dropped]);
+      frameMark.note(cs.lastFrameAt, clock.now());
+    }, 5000);
     rateTimer.unref();
     opened.push(() => clearInterval(rateTimer));
 
@@ -269,26 +300,21 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     throw err;
   }
 
-  /** Commits each violation to the queue before anything else happens to it. */
+  /**
+   * Commits each violation to the queue before anything else happens to it; one the queue
+   * cannot take now (disk full) waits in the hold and is stored as soon as it can be.
+   */
   const store = (violations: readonly Violation[]): void => {
+    if (hold.size > 0 && hold.retry() > 0) flusher.wake();
     for (const v of violations) {
-      try {
-        const r = queue.enqueue(v);
-        counters.queued += 1;
-        ui.queued(v);
-        flusher.wake();
-        log.info(
-          { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
-          'violation queued',
-        );
-      } catch (err) {
-        counters.notStored += 1;
-        const { evidence, ...meta } = v;
-        log.error(
-          { code: isAgentError(err) ? err.code : 'RSA_QUEUE_IO', err: describeError(err), violation: meta, evidence: evidence.map((e) => ({ kind: e.kind, sha256: e.sha256 })) },
-          'violation could NOT be stored on the box; its record is in this log line',
-        );
-      }
+      const r = hold.store(v);
+      if (r.outcome === 'held') continue;
+      ui.queued(v);
+      flusher.wake();
+      log.info(
+        { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
+        'violation queued',
+      );
     }
   };
 
@@ -359,8 +385,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     run: async () => {
       await flushing;
       const r = await flusher.drain();
+      // Acks may have freed room for what the hold still has; what is left now is lost.
+      hold.retry();
+      const lost = hold.giveUpAll('still held at shutdown (the queue could not store it)');
       const left = queue.stats().pending;
-      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left }, 'last flush done');
+      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left, lost: lost || undefined }, 'last flush done');
     },
   });
   shutdown.register({
@@ -383,8 +412,10 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   try {
     ended = await pipeline;
   } catch (err) {
-    log.error({ err: describeError(err) }, 'pipeline failed');
+    log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err) }, 'pipeline failed');
     const r = await shutdown.run('pipeline failed');
+    // A source that can never be a video is a config error: exit 78, no restart loop.
+    if (isAgentError(err, 'RSA_CAMERA_NOT_VIDEO')) return EXIT.CONFIG;
     return r.exitCode === 0 ? 1 : r.exitCode;
   }
   if (ended === 'finished') {

@@ -7,7 +7,11 @@
  * write packed RGB24 (`rawvideo`) to stdout. Because the scale target is fixed, a camera that
  * changes its resolution mid-stream still yields frames of `width * height * 3` bytes.
  * Decoding is paced with one decoder thread and one filter thread: on a 2-core box an
- * unthrottled ffmpeg steals the CPU that detection needs.
+ * unthrottled ffmpeg steals the CPU that detection needs. Live sources are stamped with the
+ * wall clock at arrival (camera.source.wallclock_timestamps), so broken camera timestamps
+ * cannot starve the fps filter. A camera URL with credentials is handed over in a private
+ * ffconcat list file rather than on the command line (sourceListPath), so `ps` does not show
+ * the password to other local users.
  */
 import type { CameraConfig } from '../config/schema.js';
 import { sourceKind, type SourceKind } from '../config/load.js';
@@ -18,6 +22,12 @@ export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'sta
 export interface FfmpegInvocation {
   /** URL or file path exactly as ffmpeg needs it, credentials included: never log it unredacted. */
   readonly input: string;
+  /**
+   * Set when the URL carries credentials: ffmpeg reads the URL (and its input options) from
+   * this ffconcat list at `input` instead of its command line, which every local user can read
+   * in /proc. The capture stage writes it (0600, in a 0700 directory) before each start.
+   */
+  readonly sourceList?: { path: string; text: string };
   /** Options placed before `-i` (global options first). */
   readonly inputOptions: readonly string[];
   /** Options after `-i`, up to the output target. */
@@ -32,6 +42,11 @@ export interface FfmpegInvocation {
 }
 
 export interface ArgsOptions {
+  /**
+   * Where a camera URL with credentials goes instead of the command line (an ffconcat list
+   * file); without it the URL is passed on the command line as it is.
+   */
+  sourceListPath?: string;
   /** Decoder threads (`-threads`); 1 paces ffmpeg next to detection. 0 lets ffmpeg decide. */
   decodeThreads?: number;
   /** ffmpeg's own log level. `info` prints the stream description once at start (capture reads
@@ -61,18 +76,26 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
   const input: string[] = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', options.logLevel ?? 'info'];
   if (threads > 0) input.push('-filter_threads', String(threads));
 
+  // Options of the input itself; on the command line, or in the source list with the URL.
+  const own: string[] = [];
   switch (kind) {
     case 'rtsp':
-      input.push('-rtsp_transport', source.rtsp_transport, '-timeout', timeoutMicros(source.timeout_s));
+      own.push('-rtsp_transport', source.rtsp_transport, '-timeout', timeoutMicros(source.timeout_s));
       break;
     case 'http':
-      input.push('-timeout', timeoutMicros(source.timeout_s));
+      own.push('-timeout', timeoutMicros(source.timeout_s));
       break;
     case 'file':
       if (source.loop) input.push('-stream_loop', '-1');
       if (source.realtime) input.push('-re');
       break;
   }
+  // Cameras that stamp every frame alike (or not at all) give 0 frames through the fps filter;
+  // arrival time is what a live source's frames mean anyway.
+  if (kind !== 'file' && source.wallclock_timestamps) own.push('-use_wallclock_as_timestamps', '1');
+  const listed = kind !== 'file' && options.sourceListPath !== undefined && hasCredentials(source.url);
+  if (listed) input.push('-f', 'concat', '-safe', '0', '-protocol_whitelist', LIST_PROTOCOLS);
+  else input.push(...own);
   if (source.hwaccel !== 'none') {
     input.push('-hwaccel', source.hwaccel);
     if (source.hwaccel_device) input.push('-hwaccel_device', source.hwaccel_device);
@@ -94,7 +117,8 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
   ];
 
   return {
-    input: source.url,
+    input: listed ? options.sourceListPath! : source.url,
+    ...(listed ? { sourceList: { path: options.sourceListPath!, text: sourceListText(source.url, own) } } : {}),
     inputOptions: input,
     outputOptions: output,
     output: 'pipe:1',
@@ -103,6 +127,25 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
     width: detect.width,
     height: detect.height,
   };
+}
+
+/** Protocols the concat demuxer may open for a listed camera URL (its default is files only). */
+const LIST_PROTOCOLS = 'file,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto';
+
+/** Whether a URL carries a user or password (`scheme://user:password@host/...`). */
+export function hasCredentials(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]+@/i.test(url);
+}
+
+/**
+ * An ffconcat list with one entry: the URL and, as `option` lines, the input options that
+ * would otherwise precede `-i` (pairs of `-name value`).
+ */
+export function sourceListText(url: string, own: readonly string[]): string {
+  const quote = (v: string): string => `'${v.replace(/'/g, "'\\''")}'`;
+  const lines = ['ffconcat version 1.0', `file ${quote(url)}`];
+  for (let i = 0; i + 1 < own.length; i += 2) lines.push(`option ${own[i]!.slice(1)} ${quote(own[i + 1]!)}`);
+  return lines.join('\n') + '\n';
 }
 
 /** The whole argv after `ffmpeg`, e.g. for a plain `ffmpeg` run in a benchmark. */

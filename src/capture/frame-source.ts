@@ -45,13 +45,17 @@ import { AgentError, type ErrorCode } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import type { Frame } from '../shared/types.js';
 import { backoffDelayMs } from './backoff.js';
-import { buildFfmpegArgs, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
+import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
 import { LatestSlot } from './latest-frame.js';
+import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
+
+/** ffmpeg's words for an input that is not a video it can decode (not a passing network fault). */
+const NOT_VIDEO = /Invalid data found when processing input|does not contain any stream|matches no streams|moov atom not found/;
 
 export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
 
@@ -155,9 +159,12 @@ export class FrameSource {
   private readonly frameTimes = new Float64Array(FPS_WINDOW);
   private inputSize: { width: number; height: number } | null = null;
   private lastOfflineSummary: string | null = null;
+  /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
+  private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
     this.current?.kill('SIGKILL');
+    this.sourceList?.remove();
   };
 
   constructor(options: FrameSourceOptions) {
@@ -166,7 +173,9 @@ export class FrameSource {
     this.spawn = options.spawn ?? fluentFfmpegSpawner();
     this.random = options.random ?? Math.random;
     this.killGraceMs = options.killGraceMs ?? 3000;
-    this.invocation = buildFfmpegArgs(options.camera, options.args);
+    const live = sourceKind(options.camera.source.url) !== 'file';
+    this.sourceList = live && hasCredentials(options.camera.source.url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
+    this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
     const isFile = this.invocation.kind === 'file';
     this.giveUpAfter = options.giveUpAfter ?? (isFile ? 3 : Number.POSITIVE_INFINITY);
     this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
@@ -191,7 +200,10 @@ export class FrameSource {
       return this;
     }
     process.on('exit', this.onProcessExit);
-    this.loop = this.run().finally(() => process.removeListener('exit', this.onProcessExit));
+    this.loop = this.run().finally(() => {
+      process.removeListener('exit', this.onProcessExit);
+      this.sourceList?.remove();
+    });
     return this;
   }
 
@@ -232,6 +244,7 @@ export class FrameSource {
       this.loop = Promise.resolve();
     }
     await this.loop;
+    this.sourceList?.remove();
   }
 
   stats(): CaptureStats {
@@ -292,6 +305,8 @@ export class FrameSource {
     const inv = this.invocation;
     let frames = 0;
     let stalled = false;
+    /** ffmpeg opened the stream and described its video (the camera answered). */
+    let opened = false;
     let startedAt = this.clock.now();
     let lastActivity = startedAt;
     this.tail.clear();
@@ -309,13 +324,26 @@ export class FrameSource {
 
     const gate = this.lossless ? new FrameGate(inv.frameBytes) : null;
     this.gate = gate;
+    if (inv.sourceList && this.sourceList) {
+      try {
+        this.sourceList.write(inv.sourceList.text);
+      } catch (err) {
+        // ffmpeg then fails to open it: an ordinary failed attempt, retried with backoff
+        this.log.error({ event: 'source_list_failed', err: String(err) }, 'cannot write the private source list for ffmpeg');
+      }
+    }
     const proc = this.spawn(inv, {
       ...(gate ? { gate } : {}),
       onData: (chunk) => assembler.push(chunk),
       onStderrLine: (line) => {
-        const clean = this.tail.push(line);
+        // ffmpeg names the private list where it would name the camera: say which camera.
+        const named = this.sourceList ? line.split(this.sourceList.path).join(this.safeUrl) : line;
+        const clean = this.tail.push(named);
         const sizes = streamInfo.push(clean);
-        if (sizes) this.onStreamSizes(sizes);
+        if (sizes) {
+          opened = true;
+          this.onStreamSizes(sizes);
+        }
       },
     });
     this.current = proc;
@@ -358,17 +386,28 @@ export class FrameSource {
     if (partial > 0) this.counters.partialBytes += partial;
 
     if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
-    return this.classify(exit, frames, stalled);
+    return this.classify(exit, frames, stalled, opened);
   }
 
-  private classify(exit: FfmpegExit, frames: number, stalled: boolean): RunOutcome {
+  private classify(exit: FfmpegExit, frames: number, stalled: boolean, opened: boolean): RunOutcome {
     const base = { frames, exit, stalled };
+    if (stalled && opened && frames === 0)
+      return {
+        ...base,
+        kind: 'failed',
+        code: 'RSA_CAMERA_STALLED',
+        reason: `the stream opened but delivered no frame in ${this.camera.stall_timeout_s} s${this.invocation.kind !== 'file' && !this.camera.source.wallclock_timestamps ? ' (broken frame timestamps? try camera.source.wallclock_timestamps: true)' : ''}`,
+      };
     if (stalled) return { ...base, kind: 'failed', code: 'RSA_CAMERA_STALLED', reason: `no frame for ${this.camera.stall_timeout_s} s` };
     if (exit.error) return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg could not start: ${exit.error.message}` };
     if (exit.code === 0) {
       if (this.invocation.kind === 'file' && !this.camera.source.loop) return { ...base, kind: 'finished', code: 'RSA_CAMERA_UNREACHABLE', reason: 'end of file' };
+      if (opened && frames === 0)
+        return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream opened but ended without delivering a single frame' };
       return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream ended (ffmpeg exited 0): the camera closed the connection' };
     }
+    const notVideo = frames === 0 && !exit.signal ? this.tail.last(8).find((l) => NOT_VIDEO.test(l)) : undefined;
+    if (notVideo) return { ...base, kind: 'failed', code: 'RSA_CAMERA_NOT_VIDEO', reason: `not a video: ${notVideo}` };
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     const last = this.tail.last(1)[0];
     return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg failed (${how})${last ? `: ${last}` : ''}` };

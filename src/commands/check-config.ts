@@ -41,7 +41,12 @@ export async function checkConfigCommand(file: string, options: CheckConfigOptio
   const failed = results.filter((r) => !r.ok);
   if (failed.length === 0) return EXIT.OK;
   io.err(`${failed.length} probe(s) failed`);
-  // A missing or broken model file is a config error (systemd must not loop on it);
-  // an unreachable camera or database may come back by itself.
-  return failed.some((r) => r.field.startsWith('models.')) ? EXIT.CONFIG : EXIT.UNAVAILABLE;
+  // A missing or broken model file, an unreadable or world-readable password file, or a source
+  // that can never be video is a config error, as for `run` (systemd must not loop on it);
+  // an unreachable camera or database, or a central schema to migrate, may be fixed meanwhile.
+  return failed.some((r) => isConfigProblem(r.field)) ? EXIT.CONFIG : EXIT.UNAVAILABLE;
+}
+
+function isConfigProblem(field: string): boolean {
+  return field.startsWith('models.') || field === 'central.password_file' || field === 'camera.source.url (not a video)';
 }

@@ -23,12 +23,13 @@ export async function dbMigrateCommand(file: string, io: CommandIo): Promise<num
   const db = new CentralDb(centralDbOptions(central, password));
   try {
     const r = await db.withSession((s) => migrateCentral(s));
-    if (r.applied.length === 0) io.out(`central schema at ${where} is up to date (version ${r.to})`);
+    if (r.applied.length === 0 && r.repaired.length === 0) io.out(`central schema at ${where} is up to date (version ${r.to}; every table and column checked)`);
     else {
       io.out(`central schema at ${where}: version ${r.from} → ${r.to}`);
       for (const m of r.applied) io.out(`  applied ${m}`);
+      for (const m of r.repaired) io.out(`  repaired ${m} (recorded as migrated, but missing)`);
     }
-    return EXIT.OK;
+    return r.repaired.some((m) => m.includes('still missing')) ? EXIT.FAILURE : EXIT.OK;
   } catch (err) {
     io.err(`db migrate: ${where}: ${describeError(err)} (RSA_CENTRAL_UNREACHABLE)`);
     io.err('  the migrating user needs CREATE, ALTER, INDEX, INSERT, SELECT on the database (see docs/central.md)');

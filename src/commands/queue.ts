@@ -5,6 +5,7 @@ import { describeError } from '../shared/errors.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { silentLogger } from '../shared/logger.js';
 import { reportConfigError } from './check-config.js';
+import { queueSalvageCommand } from './queue-salvage.js';
 import type { RegisterVerb } from './context.js';
 import type { CommandIo } from './io.js';
 
@@ -112,4 +113,11 @@ export const registerQueue: RegisterVerb = (program, ctx) => {
     if (name === 'retry-dead') cmd.option('--id <ids...>', 'only these violation ids (default: all)');
     cmd.action((opts: QueueVerbOptions) => ctx.exit(queueCommand(name, opts, ctx.io)));
   }
+  queue
+    .command('salvage')
+    .description('read every record that can still be read from a damaged queue file into the camera\'s queue (no sqlite3 CLI needed)')
+    .argument('<file>', 'the damaged file, e.g. <camera>.sqlite.corrupt-<time>')
+    .requiredOption('-c, --config <file>', 'per-camera config file')
+    .option('--json', 'print JSON instead of text')
+    .action((file: string, opts: { config: string; json?: boolean }) => ctx.exit(queueSalvageCommand(file, opts, ctx.io)));
 };

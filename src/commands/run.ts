@@ -8,7 +8,14 @@ import type { RegisterVerb } from './context.js';
 import type { CommandIo } from './io.js';
 
 /** Start-up failures an operator must fix in the config or on the box: systemd must not loop. */
-const CONFIG_CODES: readonly ErrorCode[] = ['RSA_MODEL_MISSING', 'RSA_MODEL_LOAD', 'RSA_MODEL_SHAPE', 'RSA_PROVIDER_UNAVAILABLE', 'RSA_CREDENTIALS'];
+const CONFIG_CODES: readonly ErrorCode[] = [
+  'RSA_MODEL_MISSING',
+  'RSA_MODEL_LOAD',
+  'RSA_MODEL_SHAPE',
+  'RSA_PROVIDER_UNAVAILABLE',
+  'RSA_CREDENTIALS',
+  'RSA_CAMERA_NOT_VIDEO',
+];
 
 export async function runCommand(file: string, io: CommandIo, options: { allowConfigWrite?: boolean } = {}): Promise<number> {
   let loaded: LoadedConfig;

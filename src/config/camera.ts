@@ -19,6 +19,12 @@ export const SourceSchema = z
       ),
     rtsp_transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy links.'),
     timeout_s: z.number().positive().max(120).default(10).describe('Socket timeout for opening and reading the stream, seconds.'),
+    wallclock_timestamps: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Cameras only (rtsp, http): stamp frames with the time they arrive (ffmpeg -use_wallclock_as_timestamps 1, as Frigate's RTSP presets do), so a camera whose frames carry broken or missing timestamps still gives frames at detect.fps.",
+      ),
     loop: z.boolean().default(false).describe('Video files only: start again at the end.'),
     realtime: z.boolean().default(true).describe('Video files only: pace at the file\'s own rate (true) or as fast as possible (false).'),
     hwaccel: z

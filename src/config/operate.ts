@@ -13,7 +13,17 @@ export const OperateSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1').describe('Listen address of /healthz and /metrics; keep it on loopback.'),
         port: z.number().int().min(0).max(65535).default(9310).describe('Port; 0 disables the endpoint.'),
-        max_frame_age_s: z.number().positive().default(30).describe('/healthz reports 503 when the last frame is older than this.'),
+        max_frame_age_s: z
+          .number()
+          .positive()
+          .default(30)
+          .describe('/healthz reports 503 when the last good frame is older than this (its time survives restarts of ffmpeg and of the agent).'),
+        max_pending_age_s: z
+          .number()
+          .positive()
+          .max(30 * 86_400)
+          .default(3600)
+          .describe('/healthz warns (200) when the oldest record waiting for central is older than this.'),
       })
       .prefault({}),
     ui: z

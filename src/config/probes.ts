@@ -4,6 +4,7 @@ import { access, constants } from 'node:fs/promises';
 import { describeError } from '../shared/errors.js';
 import { redactText } from '../shared/redact.js';
 import { centralHosts, hostLabel, type CentralHost } from './central.js';
+import { CENTRAL_SCHEMA_VERSION, checkCentral, describeSchemaCheck } from '../flush/central-schema.js';
 import { readPassword } from './credentials.js';
 import type { CentralConfig } from './schema.js';
 import { modelFiles, sourceKind, type LoadedConfig } from './load.js';
@@ -74,7 +75,9 @@ export async function probeCamera(loaded: LoadedConfig, options: FfprobeOptions 
         resolve({ field, ok: true, detail: `${shown} answers: ${line.replace(/,/g, ' ')}` });
       } else {
         const why = redactText(err.trim().split('\n').slice(-2).join(' | ')) || `ffprobe exited ${code} with no video stream`;
-        resolve({ field, ok: false, detail: `${shown}: ${why}` });
+        // Answers, but not with a video (as `run` exits 78 for it): a config error, not an outage.
+        const notVideo = (code === 0 && !line) || /Invalid data found when processing input|moov atom not found/.test(err);
+        resolve({ field: notVideo ? `${field} (not a video)` : field, ok: false, detail: `${shown}: ${why}` });
       }
     });
   });
@@ -113,7 +116,10 @@ async function probeCentralHost(c: CentralConfig, at: CentralHost, password: str
     });
     const [rows] = await conn.query({ sql: 'SELECT VERSION() AS v', timeout: c.query_timeout_ms });
     const version = (rows as Array<{ v: string }>)[0]?.v ?? '?';
-    return { field: 'central', ok: true, detail: `${where} accepts the connection (server ${version})` };
+    const session = { query: async <T>(sql: string, values?: unknown) => (await conn!.query({ sql, values: values as never, timeout: c.query_timeout_ms }))[0] as T };
+    const schema = describeSchemaCheck(await checkCentral(session));
+    if (schema) return { field: 'central.schema', ok: false, detail: `${where} (server ${version}): ${schema}` };
+    return { field: 'central', ok: true, detail: `${where} accepts the connection (server ${version}); schema version ${CENTRAL_SCHEMA_VERSION} with every table and column` };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const field =

@@ -20,6 +20,14 @@ export interface CentralMigration {
   version: number;
   name: string;
   statements: string[];
+  /** Columns added to existing tables (checked in information_schema, so portable to MySQL). */
+  addColumns?: ColumnDef[];
+}
+
+export interface ColumnDef {
+  table: string;
+  column: string;
+  definition: string;
 }
 
 export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
@@ -75,16 +83,38 @@ export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
     ],
   },
   {
-    // One ALTER for the three columns: MySQL and MariaDB apply a single ALTER TABLE whole or
-    // not at all (MySQL 8 has no ADD COLUMN IF NOT EXISTS, so this step cannot be made
-    // idempotent the way CREATE TABLE IF NOT EXISTS is).
+    version: 2,
+    name: 'violations.evidence_damaged',
+    statements: [],
+    addColumns: [
+      {
+        table: 'violations',
+        column: 'evidence_damaged',
+        definition:
+          "TINYINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'images withheld by the box: their bytes no longer matched the sha256 taken when they were made' AFTER evidence_dropped",
+      },
+    ],
+  },
+  {
     version: 3,
     name: 'violations.plate_region, travel_direction, heading_deg',
-    statements: [
-      `ALTER TABLE violations
-        ADD COLUMN plate_region VARCHAR(64) NULL COMMENT 'plate country/region by the plate reader; NULL when unknown' AFTER plate_confidence,
-        ADD COLUMN travel_direction VARCHAR(8) CHARACTER SET ascii NULL COMMENT 'towards, away, across or still (the camera''s view)' AFTER track_id,
-        ADD COLUMN heading_deg SMALLINT NULL COMMENT 'heading in the image, degrees: 0 right, 90 down the picture, -90 up' AFTER travel_direction`,
+    statements: [],
+    addColumns: [
+      {
+        table: 'violations',
+        column: 'plate_region',
+        definition: "VARCHAR(64) NULL COMMENT 'plate country/region by the plate reader; NULL when unknown' AFTER plate_confidence",
+      },
+      {
+        table: 'violations',
+        column: 'travel_direction',
+        definition: "VARCHAR(8) CHARACTER SET ascii NULL COMMENT 'towards, away, across or still (the camera''s view)' AFTER track_id",
+      },
+      {
+        table: 'violations',
+        column: 'heading_deg',
+        definition: "SMALLINT NULL COMMENT 'heading in the image, degrees: 0 right, 90 down the picture, -90 up' AFTER travel_direction",
+      },
     ],
   },
 ];
@@ -95,6 +125,8 @@ export interface MigrateResult {
   from: number;
   to: number;
   applied: string[];
+  /** Tables and columns found missing although their migration was recorded, and re-made. */
+  repaired: string[];
 }
 
 /** Applies missing migrations; running it again changes nothing. */
@@ -114,11 +146,110 @@ export async function migrateCentral(s: Session): Promise<MigrateResult> {
     for (const m of CENTRAL_MIGRATIONS) {
       if (have.has(m.version)) continue;
       for (const sql of m.statements) await s.query(sql);
+      for (const c of m.addColumns ?? []) await addColumnIfMissing(s, c);
       await s.query('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
       applied.push(`${m.version}: ${m.name}`);
     }
-    return { from, to: CENTRAL_SCHEMA_VERSION, applied };
+    const repaired = await repairCentral(s);
+    return { from, to: CENTRAL_SCHEMA_VERSION, applied, repaired };
   } finally {
     await s.query("SELECT RELEASE_LOCK('roadside_agent_migrate')");
   }
+}
+
+/** Every table and column the agent writes, by table (what `checkCentral` looks for). */
+export const EXPECTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  violations: [
+    'event_id', 'violation_type', 'plate_number', 'plate_confidence', 'camera_location', 'camera_id', 'detection_confidence',
+    'occurred_at', 'first_seen_at', 'last_seen_at', 'frame_count', 'track_id', 'models', 'agent_version', 'evidence_count',
+    'evidence_dropped', 'evidence_damaged', 'plate_region', 'travel_direction', 'heading_deg',
+  ],
+  violation_evidence: ['event_id', 'kind', 'jpeg', 'sha256', 'width', 'height'],
+  cameras: [
+    'camera_id', 'camera_location', 'last_seen_at', 'started_at', 'frames', 'violations', 'queue_depth', 'dead_letters', 'provider',
+    'agent_version',
+  ],
+};
+
+export interface SchemaCheck {
+  /** Highest version recorded in schema_migrations; 0 when none (or no such table). */
+  version: number;
+  missingTables: string[];
+  /** `table.column` */
+  missingColumns: string[];
+}
+
+/** Reads information_schema: what the agent needs and the database lacks. Changes nothing. */
+export async function checkCentral(s: Pick<Session, 'query'>): Promise<SchemaCheck> {
+  const cols = await s.query<Array<{ t: string; c: string }>>(
+    'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()',
+  );
+  const have = new Map<string, Set<string>>();
+  for (const r of cols) (have.get(r.t) ?? have.set(r.t, new Set()).get(r.t)!).add(r.c);
+  let version = 0;
+  if (have.has('schema_migrations')) {
+    const [v] = await s.query<Array<{ v: number | null }>>('SELECT MAX(version) AS v FROM schema_migrations');
+    version = Number(v?.v ?? 0);
+  }
+  const missingTables: string[] = [];
+  const missingColumns: string[] = [];
+  for (const [table, columns] of Object.entries(EXPECTED_COLUMNS)) {
+    const present = have.get(table);
+    if (!present) missingTables.push(table);
+    else for (const c of columns) if (!present.has(c)) missingColumns.push(`${table}.${c}`);
+  }
+  return { version, missingTables, missingColumns };
+}
+
+/** One line for check-config and the logs; null when the schema has all the agent needs. */
+export function describeSchemaCheck(c: SchemaCheck): string | null {
+  const parts: string[] = [];
+  if (c.version < CENTRAL_SCHEMA_VERSION) parts.push(`schema version ${c.version}, the agent needs ${CENTRAL_SCHEMA_VERSION}`);
+  if (c.missingTables.length > 0) parts.push(`missing table(s) ${c.missingTables.join(', ')}`);
+  if (c.missingColumns.length > 0) parts.push(`missing column(s) ${c.missingColumns.join(', ')}`);
+  return parts.length === 0 ? null : `${parts.join('; ')}: run \`roadside-agent db migrate\``;
+}
+
+/** Re-makes tables and columns that are missing although their migrations were recorded. */
+async function repairCentral(s: Session): Promise<string[]> {
+  const check = await checkCentral(s);
+  const repaired: string[] = [];
+  if (check.missingTables.length > 0) {
+    for (const sql of CENTRAL_MIGRATIONS[0]!.statements) {
+      const table = /CREATE TABLE IF NOT EXISTS (\w+)/.exec(sql)?.[1];
+      if (table && check.missingTables.includes(table)) {
+        await s.query(sql);
+        repaired.push(`table ${table}`);
+      }
+    }
+  }
+  for (const missing of (await checkCentral(s)).missingColumns) {
+    const [table = '', column = ''] = missing.split('.');
+    const def = columnDefinition(table, column);
+    if (def && (await addColumnIfMissing(s, def))) repaired.push(`column ${missing}`);
+    else repaired.push(`column ${missing} still missing (no definition to re-make it from: repair by hand)`);
+  }
+  return repaired;
+}
+
+/** A column's definition: from the migration that added it, else from its table's CREATE line. */
+function columnDefinition(table: string, column: string): ColumnDef | null {
+  for (const m of CENTRAL_MIGRATIONS) {
+    const added = m.addColumns?.find((c) => c.table === table && c.column === column);
+    if (added) return added;
+    const create = m.statements.find((sql) => sql.includes(`CREATE TABLE IF NOT EXISTS ${table} (`));
+    const line = create?.split('\n').find((l) => l.trim().startsWith(`${column} `));
+    if (line) return { table, column, definition: line.trim().slice(column.length + 1).replace(/,$/, '') };
+  }
+  return null;
+}
+
+async function addColumnIfMissing(s: Session, c: ColumnDef): Promise<boolean> {
+  const [row] = await s.query<Array<{ n: number }>>(
+    'SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+    [c.table, c.column],
+  );
+  if (Number(row?.n ?? 0) > 0) return false;
+  await s.query(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.definition}`);
+  return true;
 }

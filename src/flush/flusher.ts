@@ -60,7 +60,15 @@ export class Flusher {
               `central node ${from} failed (${classify(err).code}); delivering to ${to}`,
             ),
         });
-    this.sink = options.sink ?? new MysqlSink(this.db!);
+    this.sink =
+      options.sink ??
+      new MysqlSink(this.db!, {
+        onOldSchema: () =>
+          this.logger.warn(
+            { stage: 'flush', schema_needed: 2 },
+            'central schema is older than this agent (no violations.evidence_damaged): delivering without that column; run `roadside-agent db migrate`',
+          ),
+      });
     const c = options.central;
     this.loop = new FlushLoop({
       queue: options.queue,
@@ -127,12 +135,14 @@ export class Flusher {
     }
     try {
       await this.sink.heartbeat(row, signal);
-      this.loop.counters.centralReachable = true;
+      this.loop.noteFailure('heartbeat', null);
+      this.loop.centralBack();
       return true;
     } catch (err) {
       if (signal.aborted) return false;
       const c = classify(err);
-      if (c.kind === 'transient') this.loop.counters.centralReachable = false;
+      if (c.kind === 'transient') this.loop.centralAway();
+      else this.loop.noteFailure('heartbeat', { code: c.code, err });
       (c.kind === 'transient' ? this.logger.warn : this.logger.error).call(
         this.logger,
         { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, err: describeError(err) },

@@ -20,10 +20,12 @@ import type { LeasedRecord } from '../queue/queue.js';
 import { backoffDelay, sleep, untilAborted, type BackoffPolicy } from './backoff.js';
 import { classify, type Classification } from './classify.js';
 import type { Sink } from './sink.js';
+import { verifyEvidence } from './verify-evidence.js';
 
 /** What the loop needs of the queue (the SQLite Queue, or a fake in tests). */
 export interface FlushQueue {
-  lease(limit: number, maxBytes?: number): LeasedRecord[];
+  /** Records due by `dueBy` (epoch ms; default now). */
+  lease(limit: number, maxBytes?: number, dueBy?: number): LeasedRecord[];
   ack(ids: readonly string[]): void;
   defer(ids: readonly string[], error: string, nextAttemptAt: number): void;
   reject(id: string, reason: string): void;
@@ -51,10 +53,25 @@ export interface FlushCounters {
   deferred: number;
   failedAttempts: number;
   batches: number;
+  /** Evidence images withheld because their bytes no longer matched their sha256. */
+  evidenceDamaged: number;
   /** Epoch ms of the last successful commit, null before the first. */
   lastDeliveryAt: number | null;
   /** Whether the last contact with central MySQL worked; null before the first. */
   centralReachable: boolean | null;
+  /**
+   * A failure that will not pass by itself (not transient: bad credentials, a missing table or
+   * column, a refused grant), by what met it; each is cleared by the next success of that kind.
+   */
+  failing: { delivery: CentralFailure | null; heartbeat: CentralFailure | null };
+}
+
+export interface CentralFailure {
+  /** The error's code (classify.ts), e.g. ER_ACCESS_DENIED_ERROR, ER_NO_SUCH_TABLE. */
+  code: string;
+  message: string;
+  /** Epoch ms of the first failure in a row. */
+  since: number;
 }
 
 export interface DrainResult {
@@ -67,14 +84,20 @@ type Attempt = { ok: true } | { ok: false; err: unknown; class: Classification }
 
 export class FlushLoop {
   private idle: AbortController | null = null;
+  /** Ends the wait between retries of a batch: central was seen back (heartbeat). */
+  private retryWait: AbortController | null = null;
+  /** Epoch ms of the first failure of the current outage; null while reachable. */
+  private outageSince: number | null = null;
   readonly counters: FlushCounters = {
     delivered: 0,
     rejected: 0,
     deferred: 0,
     failedAttempts: 0,
     batches: 0,
+    evidenceDamaged: 0,
     lastDeliveryAt: null,
     centralReachable: null,
+    failing: { delivery: null, heartbeat: null },
   };
   private readonly o: FlushLoopOptions;
   private readonly clock: Clock;
@@ -114,21 +137,60 @@ export class FlushLoop {
     this.idle?.abort();
   }
 
+  /**
+   * Central answered (a heartbeat or a delivery): ends the wait before the next retry, so a
+   * batch goes the moment the server is back, and logs the end of an outage with its length.
+   */
+  centralBack(): void {
+    this.retryWait?.abort();
+    if (this.outageSince !== null) {
+      const outageMs = this.clock.now() - this.outageSince;
+      this.o.logger.info({ stage: 'flush', outage_s: Math.round(outageMs / 100) / 10 }, `central MySQL reachable again after ${Math.round(outageMs / 1000)} s`);
+    }
+    this.outageSince = null;
+    this.counters.centralReachable = true;
+  }
+
+  /** Records (or, with null, clears) a failure that is not transient. */
+  noteFailure(what: 'delivery' | 'heartbeat', failure: { code: string; err: unknown } | null): void {
+    if (failure === null) {
+      this.counters.failing[what] = null;
+      return;
+    }
+    const since = this.counters.failing[what]?.since ?? this.clock.now();
+    this.counters.failing[what] = { code: failure.code, message: describeError(failure.err).slice(0, 300), since };
+  }
+
+  /** A transient failure to reach central (a delivery attempt or a heartbeat). */
+  centralAway(): void {
+    this.outageSince ??= this.clock.now();
+    this.counters.centralReachable = false;
+  }
+
   /** Leases one batch and settles every record in it; returns how many were leased. */
-  async flushOnce(signal: AbortSignal): Promise<number> {
-    const batch = this.o.queue.lease(this.o.batchSize, this.o.batchBytes);
-    if (batch.length === 0) return 0;
+  async flushOnce(signal: AbortSignal, dueBy?: number): Promise<number> {
+    const leased = this.o.queue.lease(this.o.batchSize, this.o.batchBytes, dueBy);
+    if (leased.length === 0) return 0;
+    const { records: batch, damaged } = verifyEvidence(leased, this.o.logger);
+    this.counters.evidenceDamaged += damaged;
     this.counters.batches++;
     await this.settle(batch, signal);
     return batch.length;
   }
 
-  /** Delivers until the queue has nothing due or the deadline passes; the rest stays queued. */
+  /**
+   * Delivers until the queue is empty, a batch settles nothing, or the deadline passes; the
+   * rest stays queued. Records still waiting out a retry delay are included.
+   */
   async drain(deadlineMs: number): Promise<DrainResult> {
     const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
     const before = this.counters.delivered;
+    const settled = (): number => this.counters.delivered + this.counters.rejected;
     try {
-      while (!signal.aborted && (await this.flushOnce(signal)) > 0);
+      for (;;) {
+        const was = settled();
+        if (signal.aborted || (await this.flushOnce(signal, Number.MAX_SAFE_INTEGER)) === 0 || settled() === was) break;
+      }
     } catch (err) {
       if (!signal.aborted) this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'drain step failed; records stay queued');
     }
@@ -141,6 +203,7 @@ export class FlushLoop {
     const result = await this.deliverRetrying(records, signal);
     const ids = records.map((r) => r.id);
     if (result.ok) {
+      this.noteFailure('delivery', null);
       this.o.queue.ack(ids);
       this.counters.delivered += records.length;
       this.counters.lastDeliveryAt = this.clock.now();
@@ -165,6 +228,7 @@ export class FlushLoop {
       return;
     }
     // unknown: keep queued, try again later (other records go first meanwhile)
+    this.noteFailure('delivery', { code: result.class.code, err: result.err });
     const attempts = Math.max(...records.map((r) => r.attempts)) + 1;
     const delay = backoffDelay(attempts, this.o.retry, this.random);
     this.o.queue.defer(ids, reason, this.clock.now() + delay);
@@ -188,7 +252,7 @@ export class FlushLoop {
           const c = classify(error);
           if (c.kind !== 'transient') return;
           this.counters.failedAttempts++;
-          this.counters.centralReachable = false;
+          this.centralAway();
           const delay = backoffDelay(attemptNumber, this.o.retry, this.random);
           this.o.logger.warn(
             { code: 'RSA_CENTRAL_UNREACHABLE', error_type: c.code, stage: 'flush', attempt: attemptNumber, retry_in_ms: delay, records: records.length, err: describeError(error) },
@@ -199,16 +263,23 @@ export class FlushLoop {
           } catch (err) {
             this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'could not record the failed attempt in the queue');
           }
-          await this.sleep(delay, signal);
+          const wait = new AbortController();
+          this.retryWait = wait;
+          try {
+            await this.sleep(delay, AbortSignal.any([signal, wait.signal])).catch((err: unknown) => {
+              if (signal.aborted) throw err;
+            });
+          } finally {
+            this.retryWait = null;
+          }
         },
       });
-      if (this.counters.centralReachable === false) this.o.logger.info({ stage: 'flush' }, 'central MySQL reachable again');
-      this.counters.centralReachable = true;
+      this.centralBack();
       return { ok: true };
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       const c = classify(err);
-      if (c.kind === 'permanent') this.counters.centralReachable = true;
+      if (c.kind === 'permanent') this.centralBack();
       return { ok: false, err, class: c };
     }
   }

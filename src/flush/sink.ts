@@ -1,5 +1,5 @@
 import type { LeasedRecord } from '../queue/queue.js';
-import type { CentralDb } from './central-db.js';
+import type { CentralDb, Session } from './central-db.js';
 import { batchStatements, mysqlUtc, statementBytesFor } from './statements.js';
 
 /**
@@ -28,15 +28,40 @@ export interface HeartbeatRow {
 export interface MysqlSinkOptions {
   /** Rows per INSERT statement. */
   rowsPerStatement?: number;
+  /** Told once when the central schema lacks violations.evidence_damaged (migration 2). */
+  onOldSchema?: () => void;
 }
+
+/** How long a "schema lacks evidence_damaged" answer is trusted before asking again. */
+const SCHEMA_RECHECK_MS = 5 * 60_000;
 
 export class MysqlSink implements Sink {
   private readonly db: CentralDb;
   private readonly rowsPerStatement: number;
+  private readonly options: MysqlSinkOptions;
+  /** Whether violations.evidence_damaged exists, and when that was read. */
+  private damagedColumn: { present: boolean; at: number } | null = null;
 
   constructor(db: CentralDb, options: MysqlSinkOptions = {}) {
     this.db = db;
+    this.options = options;
     this.rowsPerStatement = options.rowsPerStatement ?? 500;
+  }
+
+  /**
+   * A central schema not yet migrated to version 2 still gets every record (without the
+   * evidence_damaged count; damaged images are withheld all the same) until `db migrate` runs.
+   */
+  private async hasDamagedColumn(s: Session): Promise<boolean> {
+    const known = this.damagedColumn;
+    if (known && (known.present || Date.now() - known.at < SCHEMA_RECHECK_MS)) return known.present;
+    const [row] = await s.query<Array<{ n: number }>>(
+      "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations' AND COLUMN_NAME = 'evidence_damaged'",
+    );
+    const present = Number(row?.n ?? 0) > 0;
+    if (!present && known === null) this.options.onOldSchema?.();
+    this.damagedColumn = { present, at: Date.now() };
+    return present;
   }
 
   /**
@@ -55,7 +80,11 @@ export class MysqlSink implements Sink {
       ]);
       const skip = new Set(present.map((p) => p.event_id));
       const fresh = skip.size === 0 ? records : records.filter((r) => !skip.has(r.id));
-      const limits = { maxRows: this.rowsPerStatement, maxBytes: statementBytesFor(s.maxAllowedPacket) };
+      const limits = {
+        maxRows: this.rowsPerStatement,
+        maxBytes: statementBytesFor(s.maxAllowedPacket),
+        withoutDamagedColumn: !(await this.hasDamagedColumn(s)),
+      };
       for (const st of batchStatements(fresh, limits)) {
         // A lone row over the packet limit would make the server drop the connection, which
         // reads as transient and would be retried forever: call it what it is, up front.

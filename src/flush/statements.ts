@@ -26,6 +26,8 @@ export interface Statement {
 export interface StatementLimits {
   maxRows: number;
   maxBytes: number;
+  /** The central schema predates migration 2: leave violations.evidence_damaged out. */
+  withoutDamagedColumn?: boolean;
 }
 
 export const VIOLATION_COLUMNS = [
@@ -48,6 +50,7 @@ export const VIOLATION_COLUMNS = [
   'agent_version',
   'evidence_count',
   'evidence_dropped',
+  'evidence_damaged',
 ] as const;
 
 export const EVIDENCE_COLUMNS = ['event_id', 'kind', 'jpeg', 'sha256', 'width', 'height'] as const;
@@ -79,6 +82,7 @@ export function violationValues(r: LeasedRecord): unknown[] {
     v.agentVersion,
     v.evidence.length,
     r.evidenceDropped,
+    r.evidenceDamaged ?? 0,
   ];
 }
 
@@ -147,10 +151,12 @@ function evidenceStatements(rows: unknown[][], maxBytes: number): Statement[] {
 
 /** The statements that insert a batch: violations first, then their evidence. */
 export function batchStatements(records: readonly LeasedRecord[], limits: StatementLimits): Statement[] {
+  const old = limits.withoutDamagedColumn === true;
+  const columns = old ? VIOLATION_COLUMNS.filter((c) => c !== 'evidence_damaged') : VIOLATION_COLUMNS;
   const violations = chunk(
-    `INSERT INTO violations (${VIOLATION_COLUMNS.join(', ')})`,
+    `INSERT INTO violations (${columns.join(', ')})`,
     '',
-    records.map(violationValues),
+    records.map((r) => (old ? violationValues(r).slice(0, -1) : violationValues(r))),
     limits,
   );
   return [...violations, ...evidenceStatements(records.flatMap(evidenceValues), limits.maxBytes)];

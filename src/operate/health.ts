@@ -1,13 +1,6 @@
 /**
- * The local HTTP endpoint of one camera's agent: GET /healthz and GET /metrics.
- *
- * /healthz answers 503 when any of these holds, 200 otherwise:
- *  - the agent is starting (READY not reached yet) or stopping;
- *  - the camera has been up at some point but its last frame is older than
- *    operate.health.max_frame_age_s, or no frame arrived at all within that time of start-up;
- *  - a pipeline loop is stalled (heartbeats.ts).
- * Central MySQL being unreachable, dead letters, or an old pending record are warnings only:
- * the queue holds the violations and the agent is doing its job.
+ * The local HTTP endpoint of one camera's agent: GET /healthz (health-report.ts says what it
+ * reports and when it answers 503) and GET /metrics.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,110 +8,10 @@ import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { AgentError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { LoopState } from './heartbeats.js';
+import { evaluateHealth, type HealthRules, type HealthSnapshot } from './health-report.js';
 import type { Metrics } from './metrics.js';
 
-export type AgentPhase = 'starting' | 'running' | 'stopping';
-
-/** What the composition root reports about the pipeline, read at each request. */
-export interface HealthSnapshot {
-  phase: AgentPhase;
-  /** Epoch ms when the agent started. */
-  startedAt: number;
-  camera: {
-    id: string;
-    /** The capture stage's own word for it, e.g. connecting, up, reconnecting, stopped. */
-    state: string;
-    /** Epoch ms of the last frame received; null before the first. */
-    lastFrameAt: number | null;
-    fpsIn: number;
-    fpsProcessed: number;
-    fpsDropped: number;
-  };
-  queue: {
-    depth: number;
-    /** Epoch ms of the oldest pending record; null when empty. */
-    oldestPendingAt: number | null;
-    deadLetters: number;
-  };
-  central: {
-    /** null when not known yet. */
-    reachable: boolean | null;
-    /** Epoch ms of the last committed batch; null before the first. */
-    lastDeliveryAt: number | null;
-    /** host:port of the central node delivered to (of central.hosts); null when not known. */
-    node?: string | null;
-  };
-  /** Execution provider really in use (cpu, webgpu, cuda). */
-  provider: string;
-  version: string;
-  loops: LoopState[];
-}
-
-export interface HealthReport {
-  status: 'ok' | 'unhealthy';
-  /** Why the status is unhealthy (empty when ok). */
-  problems: string[];
-  /** Worth a look, not a failure. */
-  warnings: string[];
-  phase: AgentPhase;
-  version: string;
-  provider: string;
-  uptime_s: number;
-  camera: {
-    id: string;
-    state: string;
-    last_frame_age_s: number | null;
-    fps: { in: number; processed: number; dropped: number };
-  };
-  queue: { depth: number; oldest_pending_age_s: number | null; dead_letters: number };
-  central: { reachable: boolean | null; last_delivery_age_s: number | null; node: string | null };
-  loops: Array<{ name: string; silent_s: number; stalled: boolean }>;
-}
-
-export interface HealthRules {
-  maxFrameAgeS: number;
-}
-
-const ageS = (now: number, at: number | null): number | null => (at === null ? null : Math.max(0, round1((now - at) / 1000)));
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
-
-/** Pure: a snapshot and the time in, the report out. */
-export function evaluateHealth(s: HealthSnapshot, now: number, rules: HealthRules): HealthReport {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const frameAge = ageS(now, s.camera.lastFrameAt);
-  const uptime = Math.max(0, round1((now - s.startedAt) / 1000));
-  if (s.phase !== 'running') problems.push(`agent is ${s.phase}`);
-  if (frameAge !== null && frameAge > rules.maxFrameAgeS)
-    problems.push(`last frame ${frameAge} s ago (bound ${rules.maxFrameAgeS} s), camera ${s.camera.state}`);
-  if (frameAge === null && uptime > rules.maxFrameAgeS)
-    problems.push(`no frame since start-up ${uptime} s ago (bound ${rules.maxFrameAgeS} s), camera ${s.camera.state}`);
-  for (const loop of s.loops)
-    if (loop.stalled) problems.push(`loop ${loop.name} stalled: silent ${Math.round(loop.silentMs / 1000)} s (bound ${Math.round(loop.maxSilenceMs / 1000)} s)`);
-  if (s.central.reachable === false) warnings.push('central MySQL unreachable; violations stay queued on the box');
-  if (s.queue.deadLetters > 0) warnings.push(`${s.queue.deadLetters} record(s) in the dead-letter table`);
-  return {
-    status: problems.length === 0 ? 'ok' : 'unhealthy',
-    problems,
-    warnings,
-    phase: s.phase,
-    version: s.version,
-    provider: s.provider,
-    uptime_s: uptime,
-    camera: {
-      id: s.camera.id,
-      state: s.camera.state,
-      last_frame_age_s: frameAge,
-      fps: { in: round1(s.camera.fpsIn), processed: round1(s.camera.fpsProcessed), dropped: round1(s.camera.fpsDropped) },
-    },
-    queue: { depth: s.queue.depth, oldest_pending_age_s: ageS(now, s.queue.oldestPendingAt), dead_letters: s.queue.deadLetters },
-    central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt), node: s.central.node ?? null },
-    loops: s.loops.map((l) => ({ name: l.name, silent_s: round1(l.silentMs / 1000), stalled: l.stalled })),
-  };
-}
+export { evaluateHealth, type AgentPhase, type HealthReport, type HealthRules, type HealthSnapshot } from './health-report.js';
 
 export interface HealthServerOptions {
   host: string;

@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'queued', 'delivered', 'dead'] as const;
+export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'queued', 'held', 'lost', 'delivered', 'dead'] as const;
 export type ViolationOutcome = (typeof VIOLATION_OUTCOMES)[number];
 
 /** Cumulative counts since the process started, plus current levels; read at every scrape. */
@@ -26,6 +26,11 @@ export interface MetricsSnapshot {
   queueOldestPendingAgeS: number | null;
   /** Records in the dead-letter table. */
   deadLetters: number;
+  /** Violations waiting in memory because the queue cannot store them (disk full). */
+  held: number;
+  heldBytes: number;
+  /** Evidence images withheld from delivery: their bytes no longer matched their sha256. */
+  evidenceDamaged: number;
   cameraUp: boolean;
   cameraRestarts: number;
   /** null when not known yet (no attempt so far). */
@@ -107,7 +112,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   new Counter({
     name: 'roadside_violations_total',
-    help: 'Violations by outcome: emitted by the rules, duplicate (dropped by dedup), queued on the box, delivered centrally, dead (dead-letter).',
+    help: 'Violations by outcome: emitted by the rules, duplicate (dropped by dedup), queued on the box, held (had to wait in memory: disk full), lost (given up over queue.hold), delivered centrally, dead (dead-letter).',
     labelNames: ['outcome'],
     registers,
     collect() {
@@ -128,6 +133,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_queue_depth', 'Records waiting in the SQLite queue.', (s) => s.queueDepth);
   pulledGauge('roadside_queue_oldest_pending_seconds', 'Age of the oldest pending record (0 when the queue is empty).', (s) => s.queueOldestPendingAgeS ?? 0);
   pulledGauge('roadside_dead_letters', 'Records in the dead-letter table.', (s) => s.deadLetters);
+  pulledGauge('roadside_violations_not_stored', 'Violations held in memory now because the queue cannot store them (disk full); stored as soon as it can.', (s) => s.held);
+  pulledGauge('roadside_violations_not_stored_bytes', 'Bytes (metadata + JPEGs) of the violations held in memory.', (s) => s.heldBytes);
+  pulledCounter('roadside_violations_not_stored_total', 'Violations that could not be stored at once and had to wait in memory.', (s) => s.violations.held ?? 0);
+  pulledCounter('roadside_violations_lost_total', 'Violations given up: more than queue.hold.max_records held, or still held at shutdown (each logged at ERROR with its metadata).', (s) => s.violations.lost ?? 0);
+  pulledCounter('roadside_evidence_damaged_total', 'Evidence images withheld from delivery because their bytes no longer matched their sha256 (RSA_EVIDENCE_DAMAGED).', (s) => s.evidenceDamaged);
   pulledGauge('roadside_camera_up', '1 while frames arrive from the camera.', (s) => (s.cameraUp ? 1 : 0));
   pulledGauge('roadside_central_reachable', '1 when the last contact with central MySQL succeeded (0 also before any contact).', (s) =>
     s.centralReachable ? 1 : 0,

@@ -16,12 +16,15 @@
 //
 // Recovery
 // - A file SQLite calls corrupt or not a database (SQLITE_CORRUPT*, SQLITE_NOTADB), at open or
-//   at any later operation, is renamed `<file>.corrupt-<UTC timestamp>` (with its -wal), a new
-//   empty file is started and an ERROR with RSA_QUEUE_CORRUPT says where the old one went (its
-//   records may be salvaged with `sqlite3 <file> .recover`). An enqueue that hit the damage is
-//   retried once in the new file, so the violation in hand is not lost.
-// - A full disk (SQLITE_FULL) fails the operation with RSA_QUEUE_FULL; SQLite rolls the
-//   transaction back, so the file stays consistent and the caller keeps running.
+//   at any later operation, is renamed `<file>.corrupt-<UTC timestamp>` (with its -wal) and
+//   kept; a new file is started and every record that can still be read is salvaged into it
+//   (salvage.ts: metadata first, then the images that pass their sha256), and an ERROR with
+//   RSA_QUEUE_CORRUPT gives the counts. An enqueue that hit the damage is retried once in the
+//   new file, so the violation in hand is not lost.
+// - A full disk (SQLITE_FULL): the reserve (acks only) and a WAL checkpoint make what room they
+//   can (disk-room.ts) and the operation is tried once more; then it fails with RSA_QUEUE_FULL.
+//   SQLite rolls the transaction back, so the file stays consistent; a violation `enqueue`
+//   refused waits in the hold (store-hold.ts) and is stored once acks or the operator free space.
 //
 // Durability (`PRAGMA synchronous`, measured with bench/sqlite-sync.ts on this box's disk, WAL):
 //   single insert, metadata only        NORMAL 0.03 ms   FULL 0.23-0.45 ms  (x6-14)
@@ -33,13 +36,19 @@
 // runs with NORMAL: in WAL mode NORMAL never corrupts the file, it can only lose the last
 // commits on power loss, and a lost ack means a re-delivery that the central UNIQUE event id
 // makes harmless. The drain path (many acks per second) thus pays no fsync per batch.
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AgentError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Violation } from '../shared/types.js';
+import { dropOldestEvidence } from './byte-bound.js';
+import { setAside } from './corrupt.js';
+import { DiskRoom } from './disk-room.js';
+import { deadRows, pendingRows, queueStats, type DeadRow, type PendingRow, type QueueStats } from './inspect.js';
 import { decodeMeta, encodeMeta, evidenceFromRow, recordBytes, type EvidenceRow } from './codec.js';
+import { salvageInto, type SalvageCounts } from './salvage.js';
+import { checkStopMark, readStopMark, writeStopMark } from './stop-mark.js';
 import { migrate } from './schema.js';
 import { isCorrupt, isFull } from './sqlite-errors.js';
 
@@ -49,6 +58,8 @@ export interface QueueOptions {
   maxBytes: number;
   logger: Logger;
   clock?: Clock;
+  /** The agent's own queue: notice a file that vanished or shrank while stopped (stop-mark.ts). */
+  stopMark?: boolean;
   /** Caps the file at this many pages (tests use it to simulate a full disk). */
   maxPageCount?: number;
   /** Open read-mostly for the CLI: no corruption recovery (the agent owns the file). */
@@ -67,51 +78,14 @@ export interface LeasedRecord {
   attempts: number;
   bytes: number;
   evidenceDropped: number;
+  /** Images withheld from delivery because they no longer match their sha256 (flush/verify-evidence.ts). */
+  evidenceDamaged?: number;
   violation: Violation;
 }
 
 export interface EnqueueResult {
   /** Evidence images dropped (of older records, or of this one) to keep the byte bound. */
   imagesDropped: number;
-}
-
-export interface QueueStats {
-  file: string;
-  pending: number;
-  due: number;
-  dead: number;
-  bytes: number;
-  maxBytes: number;
-  fileBytes: number;
-  oldestPendingAt: number | null;
-  nextAttemptAt: number | null;
-  evidenceDroppedTotal: number;
-  schemaVersion: number;
-}
-
-export interface PendingRow {
-  seq: number;
-  id: string;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  bytes: number;
-  evidenceDropped: number;
-  type: string;
-  plate: string | null;
-}
-
-export interface DeadRow {
-  seq: number;
-  id: string;
-  createdAt: number;
-  deadAt: number;
-  attempts: number;
-  reason: string;
-  bytes: number;
-  type: string;
-  plate: string | null;
 }
 
 interface OutboxRow {
@@ -126,6 +100,12 @@ interface OutboxRow {
   last_error: string | null;
 }
 
+function storedBytes(db: Database.Database): number {
+  return (db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as { b: number }).b;
+}
+
+export type { DeadRow, PendingRow, QueueStats } from './inspect.js';
+
 export class Queue {
   readonly file: string;
   private db!: Database.Database;
@@ -134,9 +114,11 @@ export class Queue {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly options: QueueOptions;
+  private readonly room: DiskRoom;
 
   private constructor(options: QueueOptions) {
     this.options = options;
+    this.room = new DiskRoom(options.file, options.reserveBytes ?? 4 * 1024 * 1024, options.logger);
     this.file = options.file;
     this.maxBytes = options.maxBytes;
     this.logger = options.logger;
@@ -146,41 +128,16 @@ export class Queue {
   /** Opens (or creates) the camera's queue file; a corrupt file is moved aside and replaced. */
   static open(options: QueueOptions): Queue {
     const q = new Queue(options);
+    const mark = options.stopMark ? readStopMark(options.file, options.logger) : null;
     try {
       q.openFile();
     } catch (err) {
       if (!isCorrupt(err) || options.readonlyInspect) throw q.ioError('open', err);
-      q.moveAside(err);
-      try {
-        q.openFile();
-      } catch (again) {
-        throw q.ioError('open a new', again);
-      }
+      q.replaceCorrupt(err);
     }
-    q.keepReserve();
+    if (!options.readonlyInspect) q.room.keepReserve();
+    if (options.stopMark) checkStopMark(options.file, mark, q.records(), options.logger);
     return q;
-  }
-
-  private get reserveFile(): string {
-    return `${this.file}.reserve`;
-  }
-
-  /** (Re)creates the reserve file when missing; silently skipped while the disk is full. */
-  private keepReserve(): void {
-    const size = this.options.reserveBytes ?? 4 * 1024 * 1024;
-    if (size <= 0 || this.options.readonlyInspect || existsSync(this.reserveFile)) return;
-    try {
-      writeFileSync(this.reserveFile, Buffer.alloc(size));
-    } catch {
-      rmSync(this.reserveFile, { force: true });
-    }
-  }
-
-  private releaseReserve(): boolean {
-    if (!existsSync(this.reserveFile)) return false;
-    rmSync(this.reserveFile, { force: true });
-    this.logger.warn({ code: 'RSA_QUEUE_FULL', file: this.file }, 'disk full: released the queue reserve so delivered records can be acked');
-    return true;
   }
 
   private openFile(): void {
@@ -188,12 +145,11 @@ export class Queue {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // A short WAL keeps what a checkpoint needs on a full disk inside the reserve (disk-room.ts).
+      db.pragma('wal_autocheckpoint = 256');
       if (this.options.maxPageCount) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
       migrate(db);
-      const row = db.prepare('SELECT (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(bytes), 0) FROM dead) AS b').get() as {
-        b: number;
-      };
-      this.bytes = row.b;
+      this.bytes = storedBytes(db);
     } catch (err) {
       db.close();
       throw err;
@@ -201,28 +157,60 @@ export class Queue {
     this.db = db;
   }
 
+  private recount(): void {
+    this.bytes = storedBytes(this.db);
+  }
+
   private ioError(what: string, err: unknown): AgentError {
     if (isFull(err)) return new AgentError('RSA_QUEUE_FULL', `queue ${this.file}: disk full (${describeError(err)})`, { cause: err });
     return new AgentError('RSA_QUEUE_IO', `queue ${this.file}: cannot ${what} file: ${describeError(err)}`, { cause: err });
   }
 
-  /** Renames a corrupt file (and its WAL) aside with a UTC timestamp suffix. */
-  private moveAside(cause: unknown): string {
+  /** Moves a corrupt file aside, starts a new one and salvages what can be read into it. */
+  private replaceCorrupt(cause: unknown): void {
     try {
       this.db?.close();
     } catch {
-      // closing a damaged handle may fail; the rename below is what matters
+      // closing a damaged handle may fail; the rename is what matters
     }
-    const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
-    const aside = `${this.file}.corrupt-${stamp}`;
-    if (existsSync(this.file)) renameSync(this.file, aside);
-    if (existsSync(`${this.file}-wal`)) renameSync(`${this.file}-wal`, `${aside}-wal`);
-    rmSync(`${this.file}-shm`, { force: true });
+    const aside = setAside(this.file, this.clock.now(), cause, this.logger);
+    try {
+      this.openFile();
+    } catch (again) {
+      throw this.ioError('open a new', again);
+    }
+    let c: SalvageCounts;
+    try {
+      c = this.salvage(aside);
+    } catch (err) {
+      this.logger.error(
+        { code: 'RSA_QUEUE_CORRUPT', damaged_file: aside, err: describeError(err) },
+        `nothing could be salvaged from the damaged queue file: ${describeError(err)}; it stays at ${aside}`,
+      );
+      return;
+    }
     this.logger.error(
-      { code: 'RSA_QUEUE_CORRUPT', err: describeError(cause), file: this.file, moved_to: aside },
-      `queue file is corrupt; moved aside to ${aside} and started a new one (salvage with: sqlite3 ${aside} .recover)`,
+      {
+        code: 'RSA_QUEUE_CORRUPT',
+        damaged_file: aside,
+        salvaged: c.salvaged,
+        unreadable: c.unreadable,
+        images_salvaged: c.imagesSalvaged,
+        images_lost: c.imagesLost,
+      },
+      `salvaged ${c.salvaged} record(s) and ${c.imagesSalvaged} image(s) from the damaged queue file into the new one; ` +
+        `${c.unreadable} unreadable row(s), ${c.imagesLost} image(s) lost; the damaged file stays at ${aside}`,
     );
-    return aside;
+  }
+
+  /**
+   * Salvages what can be read from a damaged queue file (another file; it is only read) into
+   * this queue (salvage.ts). Safe to repeat: records already here are left alone.
+   */
+  salvage(damagedFile: string): SalvageCounts {
+    const c = salvageInto(damagedFile, this.db);
+    this.recount();
+    return c;
   }
 
   /**
@@ -234,23 +222,23 @@ export class Queue {
       return fn();
     } catch (first) {
       let err = first;
-      if (isFull(err) && what !== 'append to' && this.releaseReserve()) {
+      if (isFull(err) && !this.options.readonlyInspect) {
         // A full disk also blocks acks and bookkeeping (a delete needs WAL space): the reserve
-        // file is given up for them, so delivered records can still leave and free space.
-        try {
-          return fn();
-        } catch (again) {
-          err = again;
+        // is given up for them and the WAL checkpointed (disk-room.ts), so delivered records can
+        // still leave and free space, and a store retried after acks reuses their pages.
+        for (const makeRoom of this.room.steps(this.db, what === 'append to')) {
+          if (!makeRoom()) continue;
+          try {
+            return fn();
+          } catch (again) {
+            err = again;
+            if (!isFull(err)) break;
+          }
         }
       }
       if (err instanceof AgentError) throw err;
       if (isCorrupt(err) && !this.options.readonlyInspect) {
-        this.moveAside(err);
-        try {
-          this.openFile();
-        } catch (again) {
-          throw this.ioError('open a new', again);
-        }
+        this.replaceCorrupt(err);
         return afterRecovery();
       }
       throw this.ioError(what, err);
@@ -259,13 +247,14 @@ export class Queue {
 
   /**
    * Commits a violation with its evidence (synchronous = FULL). Throws RSA_QUEUE_FULL when
-   * the disk is full or its metadata alone does not fit the byte bound; the caller counts it.
+   * the disk is full or its metadata alone does not fit the byte bound; the caller holds it
+   * (store-hold.ts). `evidenceDropped`: images it already lost in the hold, counted with it.
    */
-  enqueue(v: Violation): EnqueueResult {
+  enqueue(v: Violation, options: { evidenceDropped?: number } = {}): EnqueueResult {
     const attempt = (): EnqueueResult => {
       this.db.pragma('synchronous = FULL');
       try {
-        const result = this.enqueueTx(v);
+        const result = this.enqueueTx(v, options.evidenceDropped ?? 0);
         if (result.dropped.images > 0)
           this.logger.warn(
             {
@@ -285,7 +274,8 @@ export class Queue {
     return this.guard('append to', attempt, attempt);
   }
 
-  private enqueueTx(v: Violation): { dropped: { images: number; records: number; bytes: number }; ownDropped: number } {
+  /** `shed`: images the record lost before it got here (the hold's byte bound). */
+  private enqueueTx(v: Violation, shed: number): { dropped: { images: number; records: number; bytes: number }; ownDropped: number } {
     const meta = encodeMeta(v);
     const now = this.clock.now();
     const dropped = { images: 0, records: 0, bytes: 0 };
@@ -296,7 +286,7 @@ export class Queue {
       let need = recordBytes(meta, evidence);
       let over = this.bytes + need - this.maxBytes;
       if (over > 0) {
-        const freed = this.dropOldestEvidence(over);
+        const freed = dropOldestEvidence(this.db, over);
         Object.assign(dropped, freed);
         over -= freed.bytes;
       }
@@ -317,17 +307,17 @@ export class Queue {
         .prepare(
           'INSERT INTO outbox (id, created_at, meta, bytes, evidence_dropped, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
         )
-        .run(v.id, now, meta, need, ownDropped, now);
+        .run(v.id, now, meta, need, ownDropped + shed, now);
       const ins = this.db.prepare(
         'INSERT INTO evidence (violation_id, kind, created_at, jpeg, sha256, width, height) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const e of evidence) ins.run(v.id, e.kind, now, e.jpeg, e.sha256, e.width, e.height);
-      if (ownDropped + dropped.images > 0)
+      if (ownDropped + dropped.images + shed > 0)
         this.db
           .prepare(
             "INSERT INTO counters (name, value) VALUES ('evidence_dropped', ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
           )
-          .run(ownDropped + dropped.images);
+          .run(ownDropped + dropped.images + shed);
       newBytes = this.bytes - dropped.bytes + need;
     })();
     this.bytes = newBytes;
@@ -338,41 +328,17 @@ export class Queue {
     return { dropped, ownDropped };
   }
 
-  /** Deletes evidence of the oldest records until `atLeast` bytes are freed (or none is left). */
-  private dropOldestEvidence(atLeast: number): { images: number; records: number; bytes: number } {
-    const pick = this.db.prepare('SELECT rowid AS r, violation_id AS id, length(jpeg) AS n FROM evidence ORDER BY created_at, rowid LIMIT 64');
-    const del = this.db.prepare('DELETE FROM evidence WHERE rowid = ?');
-    const shrinkOutbox = this.db.prepare('UPDATE outbox SET bytes = bytes - ?, evidence_dropped = evidence_dropped + 1 WHERE id = ?');
-    const shrinkDead = this.db.prepare('UPDATE dead SET bytes = bytes - ?, evidence_dropped = evidence_dropped + 1 WHERE id = ?');
-    const records = new Set<string>();
-    let images = 0;
-    let bytes = 0;
-    while (bytes < atLeast) {
-      const rows = pick.all() as Array<{ r: number; id: string; n: number }>;
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        del.run(row.r);
-        if (shrinkOutbox.run(row.n, row.id).changes === 0) shrinkDead.run(row.n, row.id);
-        records.add(row.id);
-        images++;
-        bytes += row.n;
-        if (bytes >= atLeast) break;
-      }
-    }
-    return { images, records: records.size, bytes };
-  }
-
   /**
-   * The oldest due records (next_attempt_at <= now), at most `limit` and about `maxBytes`
+   * The oldest due records (next_attempt_at <= dueBy, default now), at most `limit` and about `maxBytes`
    * (always at least one), with their evidence. They stay in the outbox until ack/reject.
    */
-  lease(limit: number, maxBytes = Number.POSITIVE_INFINITY): LeasedRecord[] {
+  lease(limit: number, maxBytes = Number.POSITIVE_INFINITY, dueBy?: number): LeasedRecord[] {
     return this.guard(
       'read',
       () => {
         const rows = this.db
           .prepare('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY seq LIMIT ?')
-          .all(this.clock.now(), limit) as OutboxRow[];
+          .all(dueBy ?? this.clock.now(), limit) as OutboxRow[];
         const evidenceOf = this.db.prepare('SELECT * FROM evidence WHERE violation_id = ?');
         const out: LeasedRecord[] = [];
         let total = 0;
@@ -414,7 +380,7 @@ export class Queue {
           }
         })();
         this.bytes -= freed;
-        this.keepReserve();
+        if (!this.options.readonlyInspect) this.room.afterAck(this.db);
       },
       () => undefined,
     );
@@ -490,81 +456,15 @@ export class Queue {
   }
 
   stats(): QueueStats {
-    return this.guard(
-      'read',
-      () => {
-        const now = this.clock.now();
-        const o = this.db
-          .prepare(
-            'SELECT COUNT(*) AS pending, SUM(next_attempt_at <= ?) AS due, MIN(created_at) AS oldest, MIN(next_attempt_at) AS next FROM outbox',
-          )
-          .get(now) as { pending: number; due: number | null; oldest: number | null; next: number | null };
-        const d = this.db.prepare('SELECT COUNT(*) AS n FROM dead').get() as { n: number };
-        const c = this.db.prepare("SELECT value FROM counters WHERE name = 'evidence_dropped'").get() as { value: number } | undefined;
-        let fileBytes = 0;
-        for (const f of [this.file, `${this.file}-wal`]) fileBytes += existsSync(f) ? statSync(f).size : 0;
-        return {
-          file: this.file,
-          pending: o.pending,
-          due: o.due ?? 0,
-          dead: d.n,
-          bytes: this.bytes,
-          maxBytes: this.maxBytes,
-          fileBytes,
-          oldestPendingAt: o.oldest,
-          nextAttemptAt: o.next,
-          evidenceDroppedTotal: c?.value ?? 0,
-          schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
-        };
-      },
-      () => this.stats(),
-    );
+    return this.guard('read', () => queueStats(this.db, this.file, this.bytes, this.maxBytes, this.clock.now()), () => this.stats());
   }
 
   list(limit = 50): PendingRow[] {
-    return this.guard(
-      'read',
-      () =>
-        (this.db.prepare('SELECT * FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[]).map((r) => {
-          const m = decodeMeta(r.meta);
-          return {
-            seq: r.seq,
-            id: r.id,
-            createdAt: r.created_at,
-            attempts: r.attempts,
-            nextAttemptAt: r.next_attempt_at,
-            lastError: r.last_error,
-            bytes: r.bytes,
-            evidenceDropped: r.evidence_dropped,
-            type: m.type,
-            plate: m.plateText,
-          };
-        }),
-      () => [],
-    );
+    return this.guard('read', () => pendingRows(this.db, limit), () => []);
   }
 
   dead(limit = 50): DeadRow[] {
-    type Row = { seq: number; id: string; created_at: number; dead_at: number; attempts: number; reason: string; bytes: number; meta: string };
-    return this.guard(
-      'read',
-      () =>
-        (this.db.prepare('SELECT * FROM dead ORDER BY seq LIMIT ?').all(limit) as Row[]).map((r) => {
-          const m = decodeMeta(r.meta);
-          return {
-            seq: r.seq,
-            id: r.id,
-            createdAt: r.created_at,
-            deadAt: r.dead_at,
-            attempts: r.attempts,
-            reason: r.reason,
-            bytes: r.bytes,
-            type: m.type,
-            plate: m.plateText,
-          };
-        }),
-      () => [],
-    );
+    return this.guard('read', () => deadRows(this.db, limit), () => []);
   }
 
   /** Stored bytes as counted against queue.max_bytes. */
@@ -572,8 +472,19 @@ export class Queue {
     return this.bytes;
   }
 
+  /** Records in the file (outbox and dead letters). */
+  private records(): number {
+    return (this.db.prepare('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM dead) AS n').get() as { n: number }).n;
+  }
+
   close(): void {
     try {
+      if (this.options.stopMark) {
+        const records = this.records();
+        this.db.close();
+        writeStopMark(this.file, records, existsSync(this.file) ? statSync(this.file).size : 0, this.clock.now());
+        return;
+      }
       this.db.close();
     } catch (err) {
       this.logger.warn({ err: describeError(err) }, 'closing the queue file failed');

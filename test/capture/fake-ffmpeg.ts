@@ -108,6 +108,7 @@ export function camera(overrides: { url?: string; loop?: boolean; realtime?: boo
     source: {
       url: overrides.url ?? 'rtsp://admin:s3cr3t-pass@127.0.0.1:8554/live',
       rtsp_transport: 'tcp',
+      wallclock_timestamps: true,
       timeout_s: 5,
       loop: overrides.loop ?? false,
       realtime: overrides.realtime ?? true,

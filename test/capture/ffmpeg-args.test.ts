@@ -6,7 +6,7 @@ type Source = CaptureCamera['source'];
 function cam(source: Partial<Source> & { url: string }, detect = { width: 640, height: 360, fps: 5 }): CaptureCamera {
   return {
     id: 'c1',
-    source: { rtsp_transport: 'tcp', timeout_s: 10, loop: false, realtime: true, hwaccel: 'none', ...source },
+    source: { rtsp_transport: 'tcp', timeout_s: 10, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none', ...source },
     detect,
     stall_timeout_s: 15,
     reconnect: { initial_s: 1, max_s: 60, factor: 2, jitter: 0.2 },
@@ -24,7 +24,7 @@ describe('ffmpeg arguments', () => {
     {
       name: 'rtsp over tcp gets a socket timeout in microseconds',
       camera: cam({ url: 'rtsp://u:p@cam/stream1', timeout_s: 10 }),
-      before: { '-rtsp_transport': 'tcp', '-timeout': '10000000' },
+      before: { '-rtsp_transport': 'tcp', '-timeout': '10000000', '-use_wallclock_as_timestamps': '1' },
       absent: ['-stimeout', '-re', '-stream_loop', '-hwaccel'],
     },
     {
@@ -36,14 +36,20 @@ describe('ffmpeg arguments', () => {
     {
       name: 'http mjpeg gets a socket timeout and no rtsp options',
       camera: cam({ url: 'http://cam/video.mjpg', timeout_s: 3 }),
-      before: { '-timeout': '3000000' },
+      before: { '-timeout': '3000000', '-use_wallclock_as_timestamps': '1' },
       absent: ['-rtsp_transport', '-re', '-stream_loop'],
+    },
+    {
+      name: 'a camera keeps its own timestamps when told so',
+      camera: cam({ url: 'rtsp://cam/s', wallclock_timestamps: false }),
+      before: { '-rtsp_transport': 'tcp' },
+      absent: ['-use_wallclock_as_timestamps'],
     },
     {
       name: 'file, looped, real time',
       camera: cam({ url: '/data/clip.mp4', loop: true, realtime: true }),
       before: { '-stream_loop': '-1', '-re': null },
-      absent: ['-rtsp_transport', '-timeout'],
+      absent: ['-rtsp_transport', '-timeout', '-use_wallclock_as_timestamps'],
     },
     {
       name: 'file, once, as fast as possible',
@@ -116,5 +122,31 @@ describe('ffmpeg arguments', () => {
   it('frame and timeout helpers', () => {
     expect(frameBytes(1280, 720)).toBe(2_764_800);
     expect(timeoutMicros(0.5)).toBe('500000');
+  });
+});
+
+describe('camera credentials off the command line', () => {
+  it('a URL with credentials goes, with its input options, into the source list; argv holds only the list path', () => {
+    const inv = buildFfmpegArgs(cam({ url: "rtsp://admin:pa'ss@cam/s1", timeout_s: 5 }), { sourceListPath: '/tmp/x/source.ffconcat' });
+    const argv = toArgv(inv);
+    expect(argv.join(' ')).not.toContain("pa'ss");
+    expect(after(argv, '-f')).toBe('concat');
+    expect(after(argv, '-i')).toBe('/tmp/x/source.ffconcat');
+    expect(argv).not.toContain('-rtsp_transport');
+    expect(inv.sourceList).toEqual({
+      path: '/tmp/x/source.ffconcat',
+      text:
+        "ffconcat version 1.0\nfile 'rtsp://admin:pa'\\''ss@cam/s1'\n" +
+        "option rtsp_transport 'tcp'\noption timeout '5000000'\noption use_wallclock_as_timestamps '1'\n",
+    });
+  });
+
+  it.each([
+    ['rtsp://cam/s1', 'no credentials'],
+    ['/data/clip.mp4', 'a file'],
+  ])('%s (%s) stays on the command line', (url) => {
+    const inv = buildFfmpegArgs(cam({ url }), { sourceListPath: '/tmp/x/source.ffconcat' });
+    expect(inv.sourceList).toBeUndefined();
+    expect(after(toArgv(inv), '-i')).toBe(url);
   });
 });

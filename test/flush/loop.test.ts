@@ -203,3 +203,48 @@ describe('waking the idle loop', () => {
     expect([...sink.committed]).toEqual([v!.id]);
   });
 });
+
+describe('central coming back', () => {
+  it('sends a batch waiting out a long retry delay the moment central is seen back, and logs the outage with its length', async () => {
+    for (const v of makeViolations(2)) queue.enqueue(v);
+    const sink = new FakeSink((_ids, call) => (call === 1 ? coded('ECONNREFUSED') : null));
+    const cap = captureLogger();
+    const l = new FlushLoop({
+      queue,
+      sink,
+      logger: cap.logger,
+      batchSize: 10,
+      batchBytes: 1e9,
+      idleMs: 100,
+      retry: { initial_s: 600, max_s: 600, factor: 2, jitter: 0 }, // only centralBack() can explain a retry within the test
+    });
+    const started = Date.now();
+    const flushing = l.flushOnce(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.calls).toHaveLength(1);
+    l.centralBack(); // what a successful heartbeat does
+    await flushing;
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(sink.committed.size).toBe(2);
+    const back = cap.lines.find((x) => /reachable again after/.test(x.msg));
+    expect(back).toBeDefined();
+    expect(back!.outage_s as number).toBeGreaterThanOrEqual(0.1);
+  });
+
+  it('drain delivers records still waiting out a retry delay', async () => {
+    const vs = makeViolations(3);
+    for (const v of vs) queue.enqueue(v);
+    queue.defer(vs.map((v) => v.id), 'ECONNREFUSED: earlier outage', now + 3_600_000);
+    const sink = new FakeSink(() => null);
+    expect(await loop(sink).drain(10_000)).toEqual({ delivered: 3, timedOut: false });
+    expect(queue.stats().pending).toBe(0);
+  });
+
+  it('drain stops when a batch settles nothing (an unknown error) instead of trying it again and again', async () => {
+    for (const v of makeViolations(2)) queue.enqueue(v);
+    const sink = new FakeSink(() => coded('ER_NO_SUCH_TABLE'));
+    expect(await loop(sink).drain(10_000)).toEqual({ delivered: 0, timedOut: false });
+    expect(sink.calls).toHaveLength(1);
+    expect(queue.stats().pending).toBe(2);
+  });
+});

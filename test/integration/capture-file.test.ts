@@ -24,7 +24,7 @@ const CLIP_SECONDS = 2;
 function cam(url: string, opts: { loop: boolean; realtime: boolean }): CaptureCamera {
   return {
     id: 'cam-file',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 5, loop: opts.loop, realtime: opts.realtime, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 5, wallclock_timestamps: true, loop: opts.loop, realtime: opts.realtime, hwaccel: 'none' },
     detect: { width: 160, height: 120, fps: 5 },
     stall_timeout_s: 10,
     reconnect: { initial_s: 0.1, max_s: 0.5, factor: 2, jitter: 0.2 },

@@ -24,7 +24,7 @@ let tmp = '';
 function cam(url: string): CaptureCamera {
   return {
     id: 'cam-fail',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 3, loop: false, realtime: true, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 3, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' },
     detect: { width: 160, height: 90, fps: 5 },
     stall_timeout_s: 8,
     reconnect: { initial_s: 0.1, max_s: 0.4, factor: 2, jitter: 0.2 },
@@ -113,7 +113,7 @@ describe('capture from a camera that cannot be opened', () => {
     expect(t.connections()).toBeGreaterThanOrEqual(2);
   });
 
-  it('a "video" file of junk: gives up after a few attempts with a coded error', async () => {
+  it('a "video" file of junk: gives up after a few attempts with RSA_CAMERA_NOT_VIDEO (a config error)', async () => {
     const file = join(tmp, 'junk.mp4');
     writeFileSync(file, junk(100_000, 3));
     const s = source(file);
@@ -121,8 +121,8 @@ describe('capture from a camera that cannot be opened', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(isAgentError(err, 'RSA_CAMERA_UNREACHABLE')).toBe(true);
-    expect(String((err as Error).message)).toMatch(/gave up after 3 attempts/);
+    expect(isAgentError(err, 'RSA_CAMERA_NOT_VIDEO')).toBe(true);
+    expect(String((err as Error).message)).toMatch(/not a video: .*(Invalid data found when processing input|moov atom not found); gave up after 3 attempts/);
     expect(s.stats()).toMatchObject({ state: 'failed', received: 0, restarts: 2 });
   });
 });

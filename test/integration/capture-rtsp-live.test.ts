@@ -2,6 +2,7 @@
 // source rides out a server that dies and comes back, a hung server is killed by the stall
 // watchdog (SIGTERM, then SIGKILL), and a camera that changes its resolution still yields
 // frames of the detect size. After each test no ffmpeg child of this process is left.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFrameSource, type FrameSource } from '../../src/capture/index.js';
 import type { CaptureCamera } from '../../src/capture/ffmpeg-args.js';
@@ -19,7 +20,7 @@ let logs: LogCapture;
 function liveCamera(url: string, overrides: Partial<CaptureCamera> = {}): CaptureCamera {
   return {
     id: 'cam-it',
-    source: { url, rtsp_transport: 'tcp', timeout_s: 5, loop: false, realtime: true, hwaccel: 'none' },
+    source: { url, rtsp_transport: 'tcp', timeout_s: 5, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' },
     detect: { width: 320, height: 180, fps: 5 },
     stall_timeout_s: 4,
     reconnect: { initial_s: 0.2, max_s: 1, factor: 2, jitter: 0.2 },
@@ -77,6 +78,11 @@ describe.skipIf(!available)('capture from a live RTSP camera', () => {
     const st = s.stats();
     expect(st).toMatchObject({ state: 'online', inputWidth: 640, inputHeight: 360 });
     expect(st.ffmpegPid).toBeGreaterThan(0);
+    // What `ps -ef` shows every local user: ffmpeg's command line, without the password.
+    const cmdline = readFileSync(`/proc/${st.ffmpegPid}/cmdline`, 'utf8').split('\0').join(' ');
+    console.log(`ffmpeg command line as ps shows it: ${cmdline}`);
+    expect(cmdline).not.toContain(PASSWORD);
+    expect(cmdline).toMatch(/-f concat .*-i \S+source\.ffconcat/);
     expect(logs.events('camera_online')).toHaveLength(1);
     expect(String(logs.events('camera_online')[0]!.url)).toContain('admin:***@');
   });
@@ -105,7 +111,7 @@ describe.skipIf(!available)('capture from a live RTSP camera', () => {
   it('kills an ffmpeg stuck on a hung server (SIGTERM, then SIGKILL) and reconnects', async () => {
     const srv = await server({ width: 320, height: 240, fps: 10 });
     // a long socket timeout so that only the watchdog can end the hang
-    const s = source(liveCamera(srv.url('live'), { stall_timeout_s: 4, source: { url: srv.url('live'), rtsp_transport: 'tcp', timeout_s: 60, loop: false, realtime: true, hwaccel: 'none' } }), 1500);
+    const s = source(liveCamera(srv.url('live'), { stall_timeout_s: 4, source: { url: srv.url('live'), rtsp_transport: 'tcp', timeout_s: 60, wallclock_timestamps: true, loop: false, realtime: true, hwaccel: 'none' } }), 1500);
     await nextFrame(s);
     const pid = s.stats().ffmpegPid;
     await srv.command('freeze');

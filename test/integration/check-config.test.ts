@@ -1,9 +1,14 @@
 // check-config through the real CLI, with the real models, ffprobe and MariaDB.
+import { randomBytes } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
+import { migrateCentral } from '../../src/flush/central-schema.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleConfig, writeConfig } from '../helpers/config.js';
 import { hasMedia, hasModels, mediaDir, modelsDir, skipNotice } from '../helpers/env.js';
+import { canConnect, centralConfigFor, createTestDatabase, type TestDatabase } from '../helpers/mariadb.js';
 
 const env = { ROADSIDE_MODELS_DIR: modelsDir };
 
@@ -51,14 +56,35 @@ describe('check-config, schema only', () => {
   });
 });
 
-describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia, modelsDir))('check-config, probes', () => {
-  it('passes on the example config pointed at a real clip', async () => {
-    const r = await runCli(['check-config', configWith(() => undefined)], { env });
+describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia && (await canConnect()), modelsDir))('check-config, probes', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
+    await db.withSession((s) => migrateCentral(s));
+    await db.close();
+  });
+  afterAll(async () => tdb?.drop());
+
+  it('passes on the example config pointed at a real clip and a migrated database', async () => {
+    const r = await runCli(['check-config', configWith((c) => (c.central.database = tdb.name))], { env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok {4}models\.scene\.path: .*yolox_nano\.onnx loads/);
     expect(r.stdout).toMatch(/ok {4}camera\.source\.url: .* answers: \w+ 1920 1080/);
-    expect(r.stdout).toMatch(/ok {4}central: root@127\.0\.0\.1:3306\/test accepts the connection/);
+    expect(r.stdout).toMatch(/ok {4}central: root@127\.0\.0\.1:3306\/rsa_test_\w+ accepts the connection .*schema version 2 with every table and column/);
+  });
+
+  it('reports a database without the schema, and one missing a table, naming what is missing (exit 69)', async () => {
+    const bare = await createTestDatabase();
+    const empty = await runCli(['check-config', configWith((c) => (c.central.database = bare.name))], { env });
+    await bare.drop();
+    expect(empty.code).toBe(69);
+    expect(empty.stderr).toMatch(/FAIL {2}central\.schema: .*schema version 0, the agent needs 2; missing table\(s\) violations, violation_evidence, cameras: run `roadside-agent db migrate`/);
+    await tdb.query('ALTER TABLE violations DROP COLUMN evidence_damaged');
+    const r = await runCli(['check-config', configWith((c) => (c.central.database = tdb.name))], { env });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/FAIL {2}central\.schema: .*missing column\(s\) violations\.evidence_damaged/);
   });
 
   it('fails with exit 78 on a missing model file, naming the field and file', async () => {
@@ -92,4 +118,29 @@ describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia, modelsD
     expect(r.stderr).toMatch(/FAIL {2}central\.user \/ password: root@127\.0\.0\.1:3306\/test: .*Access denied/);
     expect(r.stdout + r.stderr).not.toContain('definitely-wrong');
   });
+
+  it('exits 78 on a world-readable password file, as `run` does', async () => {
+    const pw = writeConfig('secret\n', 'pw.txt');
+    chmodSync(pw, 0o644);
+    const r = await runCli(['check-config', configWith((c) => (c.central.password_file = pw))], { env });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/FAIL {2}central\.password_file: .*world-readable/);
+  });
+
+  it('a source that can never be a video is a config error for check-config and run alike (78), not a restart loop', async () => {
+    const junk = writeConfig(randomBytes(100_000).toString('latin1'), 'notvideo.mp4');
+    const mutate = (c: ReturnType<typeof exampleConfig>): void => {
+      c.camera.source = { url: junk };
+      c.camera.reconnect = { initial_s: 0.2, max_s: 0.5 };
+      c.central.database = tdb.name;
+      c.operate.health.port = 0;
+    };
+    const check = await runCli(['check-config', configWith(mutate)], { env });
+    expect(check.code).toBe(78);
+    expect(check.stderr).toMatch(/FAIL {2}camera\.source\.url \(not a video\): .*Invalid data found/);
+    const run = await runCli(['run', '--config', configWith(mutate)], { env, timeoutMs: 60_000 });
+    console.log(`not a video: check-config exit ${check.code}, run exit ${run.code}`);
+    expect(run.code).toBe(78);
+    expect(run.stdout + run.stderr).toMatch(/RSA_CAMERA_NOT_VIDEO/);
+  }, 90_000);
 });

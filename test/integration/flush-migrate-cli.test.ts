@@ -43,7 +43,22 @@ describe.skipIf(skip)('roadside-agent db migrate', () => {
     expect(tables.map((t) => Object.values(t)[0]).sort()).toEqual(['cameras', 'schema_migrations', 'violation_evidence', 'violations']);
     const second = await run(['db', 'migrate', '--config', configFile]);
     expect(second).toMatchObject({ code: 0 });
-    expect(second.out).toMatch(new RegExp(`up to date \\(version ${CENTRAL_SCHEMA_VERSION}\\)`));
+    expect(second.out).toMatch(new RegExp(`up to date \\(version ${CENTRAL_SCHEMA_VERSION}; every table and column checked\\)`));
+  });
+
+  it('repairs a dropped table and a dropped column although schema_migrations says they exist, and says so', async () => {
+    await run(['db', 'migrate', '--config', configFile]);
+    await tdb.query('DROP TABLE violations');
+    await tdb.query('ALTER TABLE cameras DROP COLUMN dead_letters');
+    const r = await run(['db', 'migrate', '--config', configFile]);
+    console.log(r.out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/repaired table violations/);
+    expect(r.out).toMatch(/repaired column cameras.dead_letters \(/);
+    const cols = await tdb.query<Array<{ c: string }>>(
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations'",
+    );
+    expect(cols.map((c) => c.c)).toContain('evidence_damaged');
   });
 
   it('exits 69 with the reason when the server cannot be reached', async () => {

@@ -56,14 +56,14 @@ describe.skipIf(skip)('flush to MariaDB', () => {
 
   it('migrates idempotently and records the version', async () => {
     const again = await db.withSession((s) => migrateCentral(s));
-    expect(again).toEqual({ from: CENTRAL_SCHEMA_VERSION, to: CENTRAL_SCHEMA_VERSION, applied: [] });
+    expect(again).toEqual({ from: CENTRAL_SCHEMA_VERSION, to: CENTRAL_SCHEMA_VERSION, applied: [], repaired: [] });
     const rows = await tdb.query<Array<{ version: number }>>('SELECT version FROM schema_migrations');
     expect(rows.map((r) => r.version)).toEqual(CENTRAL_MIGRATIONS.map((m) => m.version));
     const cols = await tdb.query<Array<{ COLUMN_NAME: string }>>(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations'",
     );
     expect(cols.map((c) => c.COLUMN_NAME)).toEqual(
-      expect.arrayContaining(['violation_type', 'plate_number', 'camera_location', 'camera_id', 'detection_confidence', 'event_id']),
+      expect.arrayContaining(['violation_type', 'plate_number', 'camera_location', 'camera_id', 'detection_confidence', 'event_id', 'evidence_damaged']),
     );
   });
 

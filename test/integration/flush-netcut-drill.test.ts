@@ -38,7 +38,10 @@ describe.skipIf(skip)('drill: connections cut by iptables inside a namespace', (
   beforeAll(async () => {
     server = await PrivateMariadb.create({ netns: NS, port: PORT });
     server.sql('CREATE DATABASE rsa_drill');
-    for (const m of CENTRAL_MIGRATIONS) for (const st of m.statements) server.sql(st, 'rsa_drill');
+    for (const m of CENTRAL_MIGRATIONS) {
+      for (const st of m.statements) server.sql(st, 'rsa_drill');
+      for (const c of m.addColumns ?? []) server.sql(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.definition}`, 'rsa_drill');
+    }
     dir = mkdtempSync(join(tmpdir(), 'rsa-cut-'));
   }, 60_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
-// A real full disk: the queue file on a 4 MB tmpfs (needs root / CAP_SYS_ADMIN; skipped with a
-// notice otherwise). The queue must refuse with RSA_QUEUE_FULL, keep every committed record,
-// and accept again once acks free space.
+// A real full disk: the queue file on a 4 MB tmpfs with a 2 MiB reserve, more than the short WAL
+// (needs root / CAP_SYS_ADMIN; skipped with a notice otherwise). The queue must refuse with
+// RSA_QUEUE_FULL, keep every committed record, and accept again once acks free space.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ afterAll(() => {
 describe.skipIf(!mounted)('queue on a really full disk', () => {
   let q: Queue;
   beforeAll(() => {
-    q = Queue.open({ file: join(dir, 'cam.sqlite'), maxBytes: 1_000_000_000, logger: silentLogger(), reserveBytes: 256 * 1024 });
+    q = Queue.open({ file: join(dir, 'cam.sqlite'), maxBytes: 1_000_000_000, logger: silentLogger(), reserveBytes: 2 * 1024 * 1024 });
   });
   afterAll(() => q.close());
 

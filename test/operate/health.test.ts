@@ -24,12 +24,15 @@ const metricsSnapshot: MetricsSnapshot = {
   framesReceived: 1200,
   framesProcessed: 1190,
   framesDropped: 10,
-  violations: { emitted: 7, duplicate: 2, queued: 5, delivered: 4, dead: 1 },
+  violations: { emitted: 7, duplicate: 2, queued: 5, held: 3, lost: 1, delivered: 4, dead: 1 },
   flushAttempts: 9,
   flushErrors: { transient: 3, permanent: 1 },
   queueDepth: 1,
   queueOldestPendingAgeS: 12.5,
   deadLetters: 1,
+  held: 2,
+  heldBytes: 120_000,
+  evidenceDamaged: 1,
   cameraUp: true,
   cameraRestarts: 2,
   centralReachable: true,
@@ -49,11 +52,59 @@ describe('evaluateHealth', () => {
     ['starting', snapshot({ phase: 'starting' }), 'unhealthy', /agent is starting/],
     ['stopping', snapshot({ phase: 'stopping' }), 'unhealthy', /agent is stopping/],
     ['MySQL unreachable is only a warning', snapshot({ central: { reachable: false, lastDeliveryAt: null } }), 'ok', null],
+    [
+      'the last frame before a restart is too old, and no frame since',
+      snapshot({ startedAt: now - 5_000 }, { lastFrameAt: null, lastFrameBeforeStartAt: T0 + 10_000, state: 'connecting' }),
+      'unhealthy',
+      /last frame 50 s ago \(before the agent restarted\) \(bound 30 s\)/,
+    ],
+    [
+      'violations held because the disk is full',
+      snapshot({ queue: { depth: 3, oldestPendingAt: T0, deadLetters: 0, held: 4, heldBytes: 1000, notStoredReason: 'disk full', lost: 0 } }),
+      'unhealthy',
+      /4 violation\(s\) not stored: held in memory .*\(disk full\)/,
+    ],
+    [
+      'delivery failing with a missing table',
+      snapshot({
+        central: {
+          reachable: true,
+          lastDeliveryAt: null,
+          failing: { delivery: { code: 'ER_NO_SUCH_TABLE', message: "Table 'x.violations' doesn't exist", since: T0 + 30_000 }, heartbeat: null },
+        },
+      }),
+      'unhealthy',
+      /central delivery failing for 30 s with ER_NO_SUCH_TABLE/,
+    ],
+    [
+      'bad credentials met by the heartbeat',
+      snapshot({
+        central: {
+          reachable: null,
+          lastDeliveryAt: null,
+          failing: { delivery: null, heartbeat: { code: 'ER_ACCESS_DENIED_ERROR', message: 'Access denied for user', since: T0 } },
+        },
+      }),
+      'unhealthy',
+      /central heartbeat failing for 60 s with ER_ACCESS_DENIED_ERROR/,
+    ],
   ])('%s → %s', (_name, s, status, problem) => {
     const report = evaluateHealth(s, now, rules);
     expect(report.status).toBe(status);
     if (problem) expect(report.problems.join('; ')).toMatch(problem);
     else expect(report.problems).toEqual([]);
+  });
+
+  it('warns (200) about an old pending record, violations given up and damaged evidence', () => {
+    const s = snapshot({ queue: { depth: 7, oldestPendingAt: T0 - 7200_000, deadLetters: 0, lost: 2, evidenceDamaged: 1 } });
+    const report = evaluateHealth(s, now, { maxFrameAgeS: 30, maxPendingAgeS: 3600 });
+    expect(report.status).toBe('ok');
+    expect(report.warnings).toEqual([
+      'oldest pending record is 7260 s old (bound 3600 s); 7 record(s) waiting',
+      '2 violation(s) given up since start (RSA_VIOLATION_LOST in the log)',
+      '1 evidence image(s) withheld as damaged since start (RSA_EVIDENCE_DAMAGED)',
+    ]);
+    expect(report.queue.not_stored).toEqual({ held: 0, held_bytes: 0, reason: null, lost_since_start: 2 });
   });
 
   it('reports ages in seconds and MySQL trouble as a warning', () => {
@@ -116,6 +167,10 @@ describe('health server', () => {
     expect(samples.get('roadside_flush_attempts_total')).toBe(9);
     expect(samples.get('roadside_flush_errors_total{type="transient"}')).toBe(3);
     expect(samples.get('roadside_queue_depth')).toBe(1);
+    expect(samples.get('roadside_violations_not_stored')).toBe(2);
+    expect(samples.get('roadside_violations_not_stored_total')).toBe(3);
+    expect(samples.get('roadside_violations_lost_total')).toBe(1);
+    expect(samples.get('roadside_evidence_damaged_total')).toBe(1);
     expect(samples.get('roadside_camera_up')).toBe(1);
     expect(samples.get('roadside_central_node{node="db2.office:3306"}')).toBe(1);
     expect(samples.get('roadside_central_failovers_total')).toBe(1);
