@@ -7,6 +7,7 @@ import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { sleep } from './backoff.js';
 import { CentralDb, centralDbOptions } from './central-db.js';
+import { CENTRAL_SCHEMA_VERSION } from './central-schema.js';
 import { classify } from './classify.js';
 import { FlushLoop, type DrainResult, type FlushCounters, type FlushQueue } from './loop.js';
 import { MysqlSink, type Sink } from './sink.js';
@@ -63,10 +64,10 @@ export class Flusher {
     this.sink =
       options.sink ??
       new MysqlSink(this.db!, {
-        onOldSchema: () =>
+        onOldSchema: (missing) =>
           this.logger.warn(
-            { stage: 'flush', schema_needed: 2 },
-            'central schema is older than this agent (no violations.evidence_damaged): delivering without that column; run `roadside-agent db migrate`',
+            { stage: 'flush', schema_needed: CENTRAL_SCHEMA_VERSION, missing_columns: missing },
+            `central schema is older than this agent (violations lacks ${missing.join(', ')}): delivering without those columns; run \`roadside-agent db migrate\``,
           ),
       });
     const c = options.central;

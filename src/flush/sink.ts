@@ -1,6 +1,6 @@
 import type { LeasedRecord } from '../queue/queue.js';
 import type { CentralDb, Session } from './central-db.js';
-import { batchStatements, mysqlUtc, statementBytesFor } from './statements.js';
+import { batchStatements, LATER_COLUMNS, mysqlUtc, statementBytesFor } from './statements.js';
 
 /**
  * Where batches go. `deliver` resolves only once the whole batch is committed centrally; it
@@ -28,8 +28,8 @@ export interface HeartbeatRow {
 export interface MysqlSinkOptions {
   /** Rows per INSERT statement. */
   rowsPerStatement?: number;
-  /** Told once when the central schema lacks violations.evidence_damaged (migration 2). */
-  onOldSchema?: () => void;
+  /** Told once when the central schema lacks columns of later migrations (LATER_COLUMNS), with their names. */
+  onOldSchema?: (missing: string[]) => void;
 }
 
 /** How long a "schema lacks evidence_damaged" answer is trusted before asking again. */
@@ -39,8 +39,8 @@ export class MysqlSink implements Sink {
   private readonly db: CentralDb;
   private readonly rowsPerStatement: number;
   private readonly options: MysqlSinkOptions;
-  /** Whether violations.evidence_damaged exists, and when that was read. */
-  private damagedColumn: { present: boolean; at: number } | null = null;
+  /** Which of LATER_COLUMNS violations lacks, and when that was read. */
+  private laterColumns: { missing: Set<string>; at: number } | null = null;
 
   constructor(db: CentralDb, options: MysqlSinkOptions = {}) {
     this.db = db;
@@ -49,19 +49,22 @@ export class MysqlSink implements Sink {
   }
 
   /**
-   * A central schema not yet migrated to version 2 still gets every record (without the
-   * evidence_damaged count; damaged images are withheld all the same) until `db migrate` runs.
+   * A central schema not yet migrated to the newest version still gets every record (without
+   * the columns it lacks: evidence_damaged, plate_region, travel_direction, heading_deg; damaged
+   * images are withheld all the same) until `db migrate` runs.
    */
-  private async hasDamagedColumn(s: Session): Promise<boolean> {
-    const known = this.damagedColumn;
-    if (known && (known.present || Date.now() - known.at < SCHEMA_RECHECK_MS)) return known.present;
-    const [row] = await s.query<Array<{ n: number }>>(
-      "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations' AND COLUMN_NAME = 'evidence_damaged'",
+  private async missingColumns(s: Session): Promise<Set<string>> {
+    const known = this.laterColumns;
+    if (known && (known.missing.size === 0 || Date.now() - known.at < SCHEMA_RECHECK_MS)) return known.missing;
+    const rows = await s.query<Array<{ c: string }>>(
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations' AND COLUMN_NAME IN (?)",
+      [LATER_COLUMNS],
     );
-    const present = Number(row?.n ?? 0) > 0;
-    if (!present && known === null) this.options.onOldSchema?.();
-    this.damagedColumn = { present, at: Date.now() };
-    return present;
+    const present = new Set(rows.map((r) => r.c));
+    const missing = new Set(LATER_COLUMNS.filter((c) => !present.has(c)));
+    if (missing.size > 0 && known === null) this.options.onOldSchema?.([...missing]);
+    this.laterColumns = { missing, at: Date.now() };
+    return missing;
   }
 
   /**
@@ -83,7 +86,7 @@ export class MysqlSink implements Sink {
       const limits = {
         maxRows: this.rowsPerStatement,
         maxBytes: statementBytesFor(s.maxAllowedPacket),
-        withoutDamagedColumn: !(await this.hasDamagedColumn(s)),
+        missingColumns: await this.missingColumns(s),
       };
       for (const st of batchStatements(fresh, limits)) {
         // A lone row over the packet limit would make the server drop the connection, which

@@ -26,9 +26,15 @@ export interface Statement {
 export interface StatementLimits {
   maxRows: number;
   maxBytes: number;
-  /** The central schema predates migration 2: leave violations.evidence_damaged out. */
-  withoutDamagedColumn?: boolean;
+  /**
+   * Columns of LATER_COLUMNS the central schema lacks (it predates their migration): left out,
+   * so an agent upgraded before the office runs `db migrate` still delivers every record.
+   */
+  missingColumns?: ReadonlySet<string>;
 }
+
+/** violations columns added by migrations after the first (2: evidence_damaged; 3: plate region, direction). */
+export const LATER_COLUMNS = ['evidence_damaged', 'plate_region', 'travel_direction', 'heading_deg'] as const;
 
 export const VIOLATION_COLUMNS = [
   'event_id',
@@ -151,12 +157,13 @@ function evidenceStatements(rows: unknown[][], maxBytes: number): Statement[] {
 
 /** The statements that insert a batch: violations first, then their evidence. */
 export function batchStatements(records: readonly LeasedRecord[], limits: StatementLimits): Statement[] {
-  const old = limits.withoutDamagedColumn === true;
-  const columns = old ? VIOLATION_COLUMNS.filter((c) => c !== 'evidence_damaged') : VIOLATION_COLUMNS;
+  const missing = limits.missingColumns ?? new Set<string>();
+  const keep = VIOLATION_COLUMNS.map((c) => !missing.has(c));
+  const columns = VIOLATION_COLUMNS.filter((_, i) => keep[i]);
   const violations = chunk(
     `INSERT INTO violations (${columns.join(', ')})`,
     '',
-    records.map((r) => (old ? violationValues(r).slice(0, -1) : violationValues(r))),
+    records.map((r) => (missing.size === 0 ? violationValues(r) : violationValues(r).filter((_, i) => keep[i]))),
     limits,
   );
   return [...violations, ...evidenceStatements(records.flatMap(evidenceValues), limits.maxBytes)];

@@ -72,7 +72,7 @@ describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia && (awai
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok {4}models\.scene\.path: .*yolox_nano\.onnx loads/);
     expect(r.stdout).toMatch(/ok {4}camera\.source\.url: .* answers: \w+ 1920 1080/);
-    expect(r.stdout).toMatch(/ok {4}central: root@127\.0\.0\.1:3306\/rsa_test_\w+ accepts the connection .*schema version 2 with every table and column/);
+    expect(r.stdout).toMatch(/ok {4}central: root@127\.0\.0\.1:3306\/rsa_test_\w+ accepts the connection .*schema version 3 with every table and column/);
   });
 
   it('reports a database without the schema, and one missing a table, naming what is missing (exit 69)', async () => {
@@ -80,7 +80,7 @@ describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia && (awai
     const empty = await runCli(['check-config', configWith((c) => (c.central.database = bare.name))], { env });
     await bare.drop();
     expect(empty.code).toBe(69);
-    expect(empty.stderr).toMatch(/FAIL {2}central\.schema: .*schema version 0, the agent needs 2; missing table\(s\) violations, violation_evidence, cameras: run `roadside-agent db migrate`/);
+    expect(empty.stderr).toMatch(/FAIL {2}central\.schema: .*schema version 0, the agent needs 3; missing table\(s\) violations, violation_evidence, cameras: run `roadside-agent db migrate`/);
     await tdb.query('ALTER TABLE violations DROP COLUMN evidence_damaged');
     const r = await runCli(['check-config', configWith((c) => (c.central.database = tdb.name))], { env });
     expect(r.code).toBe(69);

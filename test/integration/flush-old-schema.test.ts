@@ -1,6 +1,6 @@
-// An agent of this version against a central schema still at version 1 (no
-// violations.evidence_damaged): every record is delivered all the same, without that column,
-// with one WARN asking for `db migrate`; damaged images are still withheld.
+// An agent of this version against a central schema still at version 1 (none of the later
+// columns: evidence_damaged, plate_region, travel_direction, heading_deg): every record is
+// delivered all the same, without them, with one WARN asking for `db migrate`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ describe.skipIf(skip)('a central schema one migration behind', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('still gets every record, without evidence_damaged, and the agent says to migrate once', async () => {
+  it('still gets every record, without the later columns, and the agent says to migrate once', async () => {
     const queue = Queue.open({ file: join(dir, 'q.sqlite'), maxBytes: 1e9, logger: silentLogger(), reserveBytes: 0 });
     const produced = makeViolations(30, { evidenceBytes: 1000 });
     for (const v of produced) queue.enqueue(v);
