@@ -63,7 +63,7 @@ export async function detectCommand(image: string, options: DetectOptions, io: C
   let detector;
   try {
     const frame = await loadImageFrame(resolve(image));
-    detector = await createDetector(loaded, logger, { plates: options.plates });
+    detector = await createDetector(loaded, logger, { plates: options.plates, scan: loaded.config.regions.tiles ? 'tiles' : 'whole' });
     const analysis = await detector.analyze(frame);
     const outDir = resolve(options.out ?? '.');
     mkdirSync(outDir, { recursive: true });

@@ -84,7 +84,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
 
   let detector;
   try {
-    detector = await createDetector(loaded, logger);
+    detector = await createDetector(loaded, logger, { scan: config.regions.enabled ? 'regions' : 'whole' });
   } catch (err) {
     if (isAgentError(err, 'RSA_MODEL_MISSING') || isAgentError(err, 'RSA_MODEL_LOAD') || isAgentError(err, 'RSA_MODEL_SHAPE')) {
       io.err(`replay: ${err.code}: ${err.message}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CameraSchema } from './camera.js';
 import { CentralSchema } from './central.js';
 import { ModelsSchema } from './models.js';
+import { MotionSchema, RegionsSchema } from './motion.js';
 import { OperateSchema } from './operate.js';
 import { QueueSchema } from './queue.js';
 import { DedupSchema, RulesSchema } from './rules.js';
@@ -12,6 +13,8 @@ export const ConfigSchema = z
     $schema: z.string().optional().describe('Path of config.schema.json, for editors.'),
     camera: CameraSchema,
     models: ModelsSchema,
+    motion: MotionSchema.prefault({}),
+    regions: RegionsSchema.prefault({}),
     rules: RulesSchema.prefault({}),
     dedup: DedupSchema.prefault({}),
     queue: QueueSchema.prefault({}),
@@ -25,6 +28,8 @@ export type CameraConfig = Config['camera'];
 export type ModelsConfig = Config['models'];
 export type DetectorConfig = Config['models']['scene'];
 export type InputConfig = DetectorConfig['input'];
+export type MotionConfig = Config['motion'];
+export type RegionsConfig = Config['regions'];
 export type RulesConfig = Config['rules'];
 export type DedupConfig = Config['dedup'];
 export type QueueConfig = Config['queue'];

@@ -10,6 +10,7 @@ import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, Plate
 import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
+import { SceneScanner, type ScanMode } from './scene-scan.js';
 import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
 import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
 import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
@@ -51,6 +52,8 @@ export interface DetectorOptions {
   riderRule?: RiderRule;
   /** Monotonic milliseconds for the step timings. */
   now?: () => number;
+  /** Where the scene detector looks: `whole` (default), `regions` (motion-gated, live) or `tiles` (still images). */
+  scan?: ScanMode;
 }
 
 type ModelKey = 'scene' | 'helmet' | 'plate_locator' | 'plate_reader';
@@ -100,6 +103,8 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   const s = opened.sessions as Partial<Record<ModelKey, ModelSession>>;
   try {
     const scene = new ObjectDetector(s.scene!, m.scene, 'scene');
+    const c = loaded.config;
+    const scanner = new SceneScanner(scene, options.scan ?? 'whole', { motion: c.motion, regions: c.regions, nmsIou: m.scene.nms_iou });
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
     let locator: PlateLocator | null = null;
     if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
@@ -108,13 +113,13 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       m.plate_reader.type === 'cct'
         ? new CctPlateReader(s.plate_reader!, m.plate_reader)
         : new PpocrPlateReader(s.plate_reader!, resolveModelPath(loaded.modelsDir, m.plate_reader.keys));
-    log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads }, 'detector ready');
+    log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads, scan: scanner.mode }, 'detector ready');
     return new Pipeline({
       provider: opened.provider,
       fallbackReason: opened.fallbackReason,
       modelIds,
       sessions: Object.values(opened.sessions),
-      scene,
+      scanner,
       helmet,
       locator,
       reader,
@@ -133,7 +138,7 @@ interface PipelineParts {
   fallbackReason: string | null;
   modelIds: Record<string, string>;
   sessions: ModelSession[];
-  scene: ObjectDetector;
+  scanner: SceneScanner;
   helmet: HelmetJudge;
   locator: PlateLocator | null;
   reader: PlateReader;
@@ -171,7 +176,7 @@ class Pipeline implements InThreadDetector {
     const p = this.p;
     const sw = new Stopwatch(p.now);
     const t0 = p.now();
-    const detections = await p.scene.detect(frame, sw);
+    const { detections, scan } = await p.scanner.detect(frame, sw);
 
     sw.start();
     const persons = detections.filter((d) => d.role === 'person');
@@ -203,7 +208,7 @@ class Pipeline implements InThreadDetector {
     }
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    return { frame, motorcycles, detections, timings };
+    return { frame, motorcycles, detections, timings, scan };
   }
 
   async locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]> {

@@ -11,10 +11,13 @@ import { AgentError, ERROR_CODES, type ErrorCode } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Frame, FrameAnalysis } from '../shared/types.js';
 import { checkFrame, type Detector, type PlateScope } from './detector.js';
+import type { ScanMode } from './scene-scan.js';
 import { transferable, type FromWorker, type ToWorker, type WireError, type WorkerInit } from './worker-protocol.js';
 
 export interface WorkerDetectorOptions {
   plates?: PlateScope;
+  /** Where the scene detector looks; default: motion-gated regions when `regions.enabled`, else the whole frame. */
+  scan?: ScanMode;
   /** Give up waiting for the worker to close after this many ms and terminate it. */
   closeTimeoutMs?: number;
 }
@@ -46,7 +49,8 @@ const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 export async function createWorkerDetector(loaded: LoadedConfig, logger: Logger, options: WorkerDetectorOptions = {}): Promise<Detector> {
   const log = logger.child({ stage: 'detect' });
   const entry = workerEntry();
-  const init: WorkerInit = { loaded, ...(options.plates ? { plates: options.plates } : {}) };
+  const scan = options.scan ?? (loaded.config.regions.enabled ? 'regions' : 'whole');
+  const init: WorkerInit = { loaded, scan, ...(options.plates ? { plates: options.plates } : {}) };
   const worker = new Worker(entry.target, { workerData: init, eval: entry.eval });
 
   let pending: { id: number; resolve: (a: FrameAnalysis) => void; reject: (e: Error) => void } | null = null;
