@@ -24,6 +24,7 @@ import { startHealthServer, type HealthServer, type HealthSnapshot, type AgentPh
 import { createHeartbeats } from './operate/heartbeats.js';
 import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
 import { createNotifier } from './operate/notify.js';
+import { ScanStats } from './operate/scan-stats.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { Queue } from './queue/queue.js';
@@ -114,6 +115,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
+  const scans = new ScanStats();
 
   // Evidence JPEGs are a few per minute: libvips' operation cache and a thread per core buy
   // nothing here but resident memory on a box that runs one agent per camera.
@@ -178,6 +180,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     if (health) log.info({ url: health.url }, 'health endpoint listening');
 
     observeTimings = (analysis: FrameAnalysis): void => {
+      scans.observe(analysis);
       for (const [step, ms] of Object.entries(analysis.timings))
         if (step.endsWith('.model')) metrics.observeInference(step.slice(0, -'.model'.length), ms / 1000);
     };
@@ -206,6 +209,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
+        scan: scans.snapshot(),
       };
     }
 
@@ -222,6 +226,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),
+        scan: scans.snapshot(),
       };
     }
 

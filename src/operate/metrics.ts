@@ -5,6 +5,7 @@
  * times are pushed, one observation per model run, through `observeInference`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ScanSnapshot } from './scan-stats.js';
 
 export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'queued', 'delivered', 'dead'] as const;
 export type ViolationOutcome = (typeof VIOLATION_OUTCOMES)[number];
@@ -30,6 +31,8 @@ export interface MetricsSnapshot {
   cameraRestarts: number;
   /** null when not known yet (no attempt so far). */
   centralReachable: boolean | null;
+  /** Where the scene detector looked (motion-gated regions); absent before the detector reports. */
+  scan?: ScanSnapshot;
 }
 
 export interface MetricsOptions {
@@ -128,6 +131,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_central_reachable', '1 when the last contact with central MySQL succeeded (0 also before any contact).', (s) =>
     s.centralReachable ? 1 : 0,
   );
+
+  pulledCounter('roadside_scene_inferences_total', 'Scene detector runs: one per region, one per whole frame.', (s) => s.scan?.sceneInferences ?? 0);
+  pulledCounter('roadside_frames_without_inference_total', 'Frames with no motion and nothing tracked: no model run at all.', (s) => s.scan?.framesWithoutInference ?? 0);
+  pulledCounter('roadside_motorcycles_seen_total', 'Motorcycles found, summed over frames.', (s) => s.scan?.motorcycles ?? 0);
+  pulledCounter('roadside_riders_seen_total', 'Riders (persons on a motorcycle) found, summed over frames.', (s) => s.scan?.riders ?? 0);
+  pulledGauge('roadside_motion_fraction', 'Share of the picture in motion, mean over the recent frames.', (s) => s.scan?.recent.motionFraction ?? 0);
+  pulledGauge('roadside_regions_per_frame', 'Scene detector runs per frame, mean over the recent frames.', (s) => s.scan?.recent.regionsPerFrame ?? 0);
+  pulledGauge('roadside_inference_ms_per_frame', 'Model time (all models) per frame in ms, mean over the recent frames.', (s) => s.scan?.recent.inferenceMsPerFrame ?? 0);
 
   const inference = new Histogram({
     name: 'roadside_inference_seconds',
