@@ -11,6 +11,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as LoadModule from '../src/config/load.js';
+import type * as DetectorModule from '../src/detect/detector.js';
+import type * as WorkerModule from '../src/detect/worker-detector.js';
+import type * as LoggerModule from '../src/shared/logger.js';
+import type { Frame } from '../src/shared/types.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -27,8 +32,8 @@ async function child(step: string): Promise<void> {
   const frames = Number(values.frames);
   // dist/, as the agent runs (under tsx the worker would compile the sources again).
   const dist = (m: string): string => join(ROOT, 'dist', m);
-  const { loadConfig } = (await import(dist('config/load.js'))) as typeof import('../src/config/load.js');
-  const { silentLogger } = (await import(dist('shared/logger.js'))) as typeof import('../src/shared/logger.js');
+  const { loadConfig } = (await import(dist('config/load.js'))) as typeof LoadModule;
+  const { silentLogger } = (await import(dist('shared/logger.js'))) as typeof LoggerModule;
   const models = process.env.ROADSIDE_MODELS_DIR ?? join(ROOT, '../shared/models');
   const loaded = loadConfig(join(ROOT, 'config.json'), { env: { ROADSIDE_MODELS_DIR: models } });
   loaded.modelsDir = models;
@@ -38,11 +43,9 @@ async function child(step: string): Promise<void> {
     sharp.concurrency(1);
     await import('onnxruntime-node');
   }
-  let detector: { analyze(f: import('../src/shared/types.js').Frame): Promise<unknown>; close(): Promise<void> } | null = null;
-  type DetectorModule = typeof import('../src/detect/detector.js');
-  type WorkerModule = typeof import('../src/detect/worker-detector.js');
-  if (step === 'sessions' || step === 'analyze') detector = await ((await import(dist('detect/detector.js'))) as DetectorModule).createDetector(loaded, silentLogger(), { scan: 'regions' });
-  if (step === 'worker') detector = await ((await import(dist('detect/worker-detector.js'))) as WorkerModule).createWorkerDetector(loaded, silentLogger(), { scan: 'regions' });
+  let detector: { analyze(f: Frame): Promise<unknown>; close(): Promise<void> } | null = null;
+  if (step === 'sessions' || step === 'analyze') detector = await ((await import(dist('detect/detector.js'))) as typeof DetectorModule).createDetector(loaded, silentLogger(), { scan: 'regions' });
+  if (step === 'worker') detector = await ((await import(dist('detect/worker-detector.js'))) as typeof WorkerModule).createWorkerDetector(loaded, silentLogger(), { scan: 'regions' });
   let held = 0;
   let cpuMsPerFrame = NaN;
   if (detector && step !== 'sessions') {
@@ -83,7 +86,7 @@ function main(): void {
   console.log('step        RSS MB   anon   file   V8 heap  external  (MB)  CPU ms/frame (process, both threads)');
   const steps = values.steps ? values.steps.split(',') : ['node', 'libs', 'sessions', 'analyze', 'worker'];
   for (const step of steps) {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/memory.ts'), '--child', step, '--frames', values.frames!], { env, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/memory.ts'), '--child', step, '--frames', values.frames], { env, encoding: 'utf8' });
     const line = out.stdout.split('\n').find((l) => l.startsWith('{'));
     if (!line) {
       console.log(`${step}: failed: ${out.stderr.slice(-500)}`);
