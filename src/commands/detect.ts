@@ -41,6 +41,7 @@ export function analysisJson(a: FrameAnalysis): Record<string, unknown> {
       })),
       plate: m.plate ? { text: m.plate.text, raw: m.plate.raw, confidence: p3(m.plate.confidence), box: box(m.plate.box) } : null,
     })),
+    ...(a.scan ? { scan: { mode: a.scan.mode, regions: a.scan.regions.map(box) } } : {}),
     timings_ms: Object.fromEntries(Object.entries(a.timings).map(([k, v]) => [k, r1(v)])),
   };
 }
