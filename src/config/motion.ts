@@ -84,6 +84,13 @@ export const RegionsSchema = z
       .max(1000)
       .default(4)
       .describe('A tracked object that stopped moving is re-checked every this many frames (keep under rules.track_timeout_s × fps).'),
+    stationary_after_checks: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(5)
+      .describe('A stopped object found in the same place at this many re-checks in a row is stationary (parked): from then on only the whole-frame passes and motion on it look at it again (0: never).'),
     tiles: z
       .boolean()
       .default(true)

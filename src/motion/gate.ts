@@ -5,7 +5,8 @@
 //
 // Invariants: an object in a region the detector looked at and not found there twice is
 // forgotten; a stopped object (no motion on it) is looked at again every `recheckFrames`;
-// every `wholeEvery` frames (counted in frame sequence numbers) the whole frame is scanned; with
+// an object found in the same place at `stationary_after_checks` re-checks in a row is parked
+// and left to the whole-frame passes (and to motion on it); every `wholeEvery` frames (counted in frame sequence numbers) the whole frame is scanned; with
 // no motion and nothing due, nothing is scanned.
 import type { RegionsConfig } from '../config/schema.js';
 import { intersectionArea, iou } from '../shared/box.js';
@@ -21,6 +22,10 @@ interface Remembered {
   seenSeq: number;
   checkedSeq: number;
   misses: number;
+  /** Re-checks in a row (no motion on it) that found it where it was. */
+  still: number;
+  /** Included in the current plan as a re-check, not because motion touched it. */
+  due: boolean;
 }
 
 export interface GatePlan extends RegionPlan {
@@ -28,12 +33,15 @@ export interface GatePlan extends RegionPlan {
   readonly reason: 'motion' | 'tracked' | 'periodic' | 'coverage' | 'idle';
 }
 
-export interface GateOptions extends Pick<RegionsConfig, 'max_regions' | 'whole_frame_motion' | 'whole_every_frames' | 'recheck_frames'> {
+export interface GateOptions
+  extends Pick<RegionsConfig, 'max_regions' | 'whole_frame_motion' | 'whole_every_frames' | 'recheck_frames' | 'stationary_after_checks'> {
   /** Smallest region side, pixels. */
   readonly size: number;
 }
 
 const MATCH_IOU = 0.2;
+/** IoU with its last box above which a re-checked object has not moved. */
+const STILL_IOU = 0.7;
 const MAX_MISSES = 2;
 
 export class RegionGate {
@@ -53,13 +61,13 @@ export class RegionGate {
     if (motion.fraction >= this.o.whole_frame_motion) return { ...whole, reason: 'coverage' };
     const boxes: Box[] = [...motion.boxes];
     let tracked = false;
+    const stationary = this.o.stationary_after_checks;
     for (const ob of this.objects) {
       const p = predict(ob, seq);
       const moving = motion.boxes.some((m) => intersectionArea(m, p) > 0);
-      if (moving || seq - ob.checkedSeq >= this.o.recheck_frames) {
-        boxes.push(p);
-        tracked ||= !moving;
-      }
+      ob.due = !moving && seq - ob.checkedSeq >= this.o.recheck_frames && (stationary === 0 || ob.still < stationary);
+      if (moving || ob.due) boxes.push(p);
+      tracked ||= ob.due;
     }
     const plan = planRegions(boxes, { width, height, size: this.o.size, maxRegions: this.o.max_regions });
     if (plan.mode === 'none') return { ...plan, reason: 'idle' };
@@ -93,6 +101,9 @@ export class RegionGate {
       }
       used[best] = 1;
       const b = fresh[best]!.box;
+      // Not moved: one more still re-check (a whole pass or motion on it neither adds nor resets).
+      if (iou(b, ob.box) < STILL_IOU) ob.still = 0;
+      else if (ob.due) ob.still++;
       const dt = Math.max(1, seq - ob.seenSeq);
       ob.vx = ((b.x1 + b.x2) / 2 - (ob.box.x1 + ob.box.x2) / 2) / dt;
       ob.vy = ((b.y1 + b.y2) / 2 - (ob.box.y1 + ob.box.y2) / 2) / dt;
@@ -102,7 +113,7 @@ export class RegionGate {
     }
     this.objects = this.objects.filter((ob) => ob.misses < MAX_MISSES);
     fresh.forEach((d, i) => {
-      if (!used[i]) this.objects.push({ box: d.box, vx: 0, vy: 0, seenSeq: seq, checkedSeq: seq, misses: 0 });
+      if (!used[i]) this.objects.push({ box: d.box, vx: 0, vy: 0, seenSeq: seq, checkedSeq: seq, misses: 0, still: 0, due: false });
     });
   }
 }

@@ -2,13 +2,15 @@
 import type { RgbFrame } from './motion.js';
 
 /**
- * Packed RGB24 → grey (BT.601 luma) at `w` × `h` by averaging each cell, sampling every
- * second pixel of every second row of the cell (the average of ≥ 4 samples is the blur that
- * takes out most sensor noise; sampling a quarter of the pixels keeps it cheap).
+ * Packed RGB24 → grey (BT.601 luma) at `w` × `h` by averaging each cell over a 2×2 grid of
+ * samples (every pixel of cells up to 2×2; of an 8×8 cell, the pixels at 0 and 4 of rows 0
+ * and 4). The average is the blur that takes out sensor noise; 4 samples of 64 keep it cheap
+ * (bench/motion.ts: 1280x720 → 160x90 in ~1 ms instead of ~3 with 16 samples).
  */
 export function downscaleGrey(frame: RgbFrame, w: number, h: number, out: Uint8Array): void {
   const { width, height, data } = frame;
-  const step = width >= 4 * w && height >= 4 * h ? 2 : 1;
+  const stepX = Math.max(1, Math.floor(width / w / 2));
+  const stepY = Math.max(1, Math.floor(height / h / 2));
   for (let y = 0; y < h; y++) {
     const sy0 = Math.floor((y * height) / h);
     const sy1 = Math.max(sy0 + 1, Math.floor(((y + 1) * height) / h));
@@ -17,9 +19,9 @@ export function downscaleGrey(frame: RgbFrame, w: number, h: number, out: Uint8A
       const sx1 = Math.max(sx0 + 1, Math.floor(((x + 1) * width) / w));
       let sum = 0;
       let n = 0;
-      for (let sy = sy0; sy < sy1; sy += step) {
+      for (let sy = sy0; sy < sy1; sy += stepY) {
         let p = (sy * width + sx0) * 3;
-        for (let sx = sx0; sx < sx1; sx += step, p += 3 * step) {
+        for (let sx = sx0; sx < sx1; sx += stepX, p += 3 * stepX) {
           sum += 77 * data[p]! + 150 * data[p + 1]! + 29 * data[p + 2]!;
           n++;
         }

@@ -79,7 +79,7 @@ describe('tiles and cuts', () => {
   });
 });
 
-const cfg = { ...RegionsSchema.parse({}), whole_every_frames: 0, size: 416 };
+const cfg = { ...RegionsSchema.parse({}), whole_every_frames: 0, stationary_after_checks: 0, size: 416 };
 const still: MotionResult = { boxes: [], fraction: 0, reset: false };
 const moving = (...boxes: Box[]): MotionResult => ({ boxes, fraction: 0.02, reset: false });
 const moto = (box: Box): Detection => ({ box, score: 0.8, classId: 3, role: 'motorcycle' });
@@ -132,5 +132,26 @@ describe('RegionGate', () => {
     g.observe(12, g.plan(12, W, H, still), []);
     expect(g.remembered).toBe(0);
     expect(g.plan(16, W, H, still).mode).toBe('none');
+  });
+
+  it('leaves a parked object to the whole-frame passes after stationary_after_checks still re-checks', () => {
+    const g = new RegionGate({ ...cfg, recheck_frames: 2, stationary_after_checks: 3, whole_every_frames: 20 });
+    const parked = moto(b(600, 300, 660, 380));
+    const p0 = g.plan(0, W, H, still);
+    expect(p0.mode).toBe('whole');
+    g.observe(0, p0, [parked]);
+    const modes: string[] = [];
+    for (let seq = 1; seq < 20; seq++) {
+      const p = g.plan(seq, W, H, still);
+      modes.push(p.mode);
+      g.observe(seq, p, p.mode === 'none' ? [] : [parked]);
+    }
+    // Re-checked at 2, 4 and 6; stationary from then on: nothing until the periodic pass at 20.
+    expect(modes.map((m, i) => (m === 'none' ? '' : String(i + 1))).filter(Boolean)).toEqual(['2', '4', '6']);
+    const p20 = g.plan(20, W, H, still);
+    expect(p20.mode).toBe('whole');
+    g.observe(20, p20, [parked]);
+    // Motion on it brings it back into a region.
+    expect(g.plan(21, W, H, moving(b(610, 300, 670, 380))).mode).toBe('regions');
   });
 });
