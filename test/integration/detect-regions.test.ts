@@ -24,13 +24,14 @@ describe.skipIf(skip)('scene detector regions on the real models', () => {
   let regions: InThreadDetector;
   let street: Frame;
   beforeAll(async () => {
-    [whole, tiles, regions] = await Promise.all(
-      (['whole', 'tiles', 'regions'] as const).map((scan) => createDetector(config(), silentLogger(), { plates: 'suspects', scan })),
-    );
+    const open = (scan: 'whole' | 'tiles' | 'regions'): Promise<InThreadDetector> => createDetector(config(), silentLogger(), { plates: 'suspects', scan });
+    whole = await open('whole');
+    tiles = await open('tiles');
+    regions = await open('regions');
     street = await loadImageFrame(resolve(mediaDir, 'vn/huyhoanlee_test.jpg'));
   });
   afterAll(async () => {
-    await Promise.all([whole, tiles, regions].map((d) => d?.close()));
+    await Promise.all([whole, tiles, regions].map((d) => (d as InThreadDetector | undefined)?.close()));
   });
 
   it('tiles at full detail find at least the motorcycles and riders of the whole-frame pass on a busy street photo', async () => {
