@@ -31,7 +31,7 @@ describe.skipIf(skip)('scene detector regions on the real models', () => {
     street = await loadImageFrame(resolve(mediaDir, 'vn/huyhoanlee_test.jpg'));
   });
   afterAll(async () => {
-    await Promise.all([whole, tiles, regions].map((d) => (d as InThreadDetector | undefined)?.close()));
+    for (const d of [whole, tiles, regions] as Array<InThreadDetector | undefined>) await d?.close();
   });
 
   it('tiles at full detail find at least the motorcycles and riders of the whole-frame pass on a busy street photo', async () => {
