@@ -26,6 +26,8 @@ interface Remembered {
   still: number;
   /** Included in the current plan as a re-check, not because motion touched it. */
   due: boolean;
+  /** Included in the current plan at all (re-check or motion). */
+  planned: boolean;
 }
 
 export interface GatePlan extends RegionPlan {
@@ -43,6 +45,8 @@ const MATCH_IOU = 0.2;
 /** IoU with its last box above which a re-checked object has not moved. */
 const STILL_IOU = 0.7;
 const MAX_MISSES = 2;
+/** Share of its predicted box that must lie inside the picture for an object to be remembered. */
+const MIN_VISIBLE = 0.3;
 
 export class RegionGate {
   private objects: Remembered[] = [];
@@ -62,11 +66,17 @@ export class RegionGate {
     const boxes: Box[] = [...motion.boxes];
     let tracked = false;
     const stationary = this.o.stationary_after_checks;
+    // An object predicted to have left the picture is forgotten.
+    this.objects = this.objects.filter((ob) => {
+      const p = predict(ob, seq);
+      return intersectionArea(p, { x1: 0, y1: 0, x2: width, y2: height }) >= MIN_VISIBLE * area(p);
+    });
     for (const ob of this.objects) {
       const p = predict(ob, seq);
       const moving = motion.boxes.some((m) => intersectionArea(m, p) > 0);
       ob.due = !moving && seq - ob.checkedSeq >= this.o.recheck_frames && (stationary === 0 || ob.still < stationary);
-      if (moving || ob.due) boxes.push(p);
+      ob.planned = moving || ob.due;
+      if (ob.planned) boxes.push(p);
       tracked ||= ob.due;
     }
     const plan = planRegions(boxes, { width, height, size: this.o.size, maxRegions: this.o.max_regions });
@@ -84,7 +94,7 @@ export class RegionGate {
     const used = new Uint8Array(fresh.length);
     for (const ob of this.objects) {
       const p = predict(ob, seq);
-      if (!looked(p)) continue;
+      if (!looked(p) && !ob.planned) continue;
       let best = -1;
       let bestIou = MATCH_IOU;
       fresh.forEach((d, i) => {
@@ -113,7 +123,7 @@ export class RegionGate {
     }
     this.objects = this.objects.filter((ob) => ob.misses < MAX_MISSES);
     fresh.forEach((d, i) => {
-      if (!used[i]) this.objects.push({ box: d.box, vx: 0, vy: 0, seenSeq: seq, checkedSeq: seq, misses: 0, still: 0, due: false });
+      if (!used[i]) this.objects.push({ box: d.box, vx: 0, vy: 0, seenSeq: seq, checkedSeq: seq, misses: 0, still: 0, due: false, planned: false });
     });
   }
 }

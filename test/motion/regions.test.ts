@@ -134,6 +134,19 @@ describe('RegionGate', () => {
     expect(g.plan(16, W, H, still).mode).toBe('none');
   });
 
+  it('forgets an object whose predicted box has left the picture', () => {
+    const g = new RegionGate({ ...cfg, recheck_frames: 1 });
+    const p0 = g.plan(0, W, H, moving(b(100, 300, 160, 400)));
+    g.observe(0, p0, [moto(b(100, 300, 160, 400))]);
+    const p1 = g.plan(1, W, H, moving(b(70, 300, 130, 400)));
+    g.observe(1, p1, [moto(b(70, 300, 130, 400))]);
+    expect(g.remembered).toBe(1);
+    // -30 px per frame: at frame 5 the predicted box is x -50..10, mostly outside the picture.
+    expect(g.remembered).toBe(1);
+    expect(g.plan(5, W, H, still).mode).toBe('none');
+    expect(g.remembered).toBe(0);
+  });
+
   it('leaves a parked object to the whole-frame passes after stationary_after_checks still re-checks', () => {
     const g = new RegionGate({ ...cfg, recheck_frames: 2, stationary_after_checks: 3, whole_every_frames: 20 });
     const parked = moto(b(600, 300, 660, 380));
