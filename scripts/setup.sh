@@ -2,7 +2,8 @@
 # Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
 # agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
 # `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
-# peer benchmark) and the npm dependencies. Safe to run again.
+# peer benchmark; Chromium for the installer page's browser test; MariaDB with galera-4 and
+# rsync for the cluster tests and `npm run drill:cluster`) and the npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
   iproute2 iptables systemd
   python3-opencv python3-numpy
+  chromium
+  mariadb-server mariadb-client galera-4 rsync
 )
 
 missing=()
@@ -24,6 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# The helmet training recipe's own set-up (Debian's python3-torch, -onnx, -opencv): the test
+# suite runs the recipe on a tiny sample.
+bash training/helmet/setup.sh
 
 # .npmrc sets onnxruntime-node-install=skip (its CUDA add-on download is unreachable; the CPU
 # and WebGPU providers are bundled). `npm ci` also builds dist/ through the prepare script.

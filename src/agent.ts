@@ -20,12 +20,13 @@ import type { LoadedConfig } from './config/load.js';
 import { createWorkerDetector } from './detect/worker-detector.js';
 import type { Detector } from './detect/detector.js';
 import { createFlusher, type Flusher } from './flush/flusher.js';
-import { startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
+import { evaluateHealth, startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
 import { createHeartbeats } from './operate/heartbeats.js';
 import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
 import { createNotifier } from './operate/notify.js';
 import { ScanStats } from './operate/scan-stats.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
+import { createInstallerUi, type InstallerUi } from './operate/ui/index.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { Queue } from './queue/queue.js';
 import { violationStageFor, type ViolationStage } from './rules/violation-stage.js';
@@ -41,6 +42,8 @@ export interface AgentOptions {
   env?: NodeJS.ProcessEnv;
   /** Signals and exit; the real process by default. */
   proc?: ShutdownProcess;
+  /** The installer page may write the zone into the config file (run --allow-config-write). */
+  allowConfigWrite?: boolean;
 }
 
 /** Counts the composition root keeps itself (the stages keep their own). */
@@ -111,6 +114,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   let flusher: Flusher;
   let source: FrameSource;
   let health: HealthServer | null;
+  let ui: InstallerUi;
   let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
   const counters: PipelineCounters = { framesProcessed: 0, queued: 0, notStored: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
@@ -140,11 +144,20 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     );
 
     stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
+    const healthRules = { maxFrameAgeS: config.operate.health.max_frame_age_s };
+    ui = createInstallerUi({
+      loaded,
+      health: () => evaluateHealth(healthSnapshot(), clock.now(), healthRules),
+      allowConfigWrite: options.allowConfigWrite ?? false,
+      logger,
+      clock,
+      env,
+    });
 
     flusher = createFlusher({
       central: config.central,
       password: password.password,
-      queue,
+      queue: ui.watchQueue(queue),
       logger,
       cameraId: config.camera.id,
       cameraLocation: config.camera.location,
@@ -168,10 +181,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       host: config.operate.health.host,
       port: config.operate.health.port,
       snapshot: () => healthSnapshot(),
-      rules: { maxFrameAgeS: config.operate.health.max_frame_age_s },
+      rules: healthRules,
       metrics,
       clock,
       logger,
+      routes: (req, res) => ui.handle(req, res),
     }).catch((err: unknown) => {
       log.error({ code: 'RSA_HEALTH_LISTEN', err: describeError(err) }, 'health endpoint not started; the agent runs without it');
       return null;
@@ -210,6 +224,8 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
         scan: scans.snapshot(),
+        centralNode: flusher.centralNode,
+        centralFailovers: flusher.centralFailovers,
       };
     }
 
@@ -222,7 +238,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         startedAt,
         camera: { id: config.camera.id, state: cs.state, lastFrameAt: cs.lastFrameAt, fpsIn: cs.fps, fpsProcessed: processed, fpsDropped: dropped },
         queue: { depth: q.pending, oldestPendingAt: q.oldestPendingAt, deadLetters: q.dead },
-        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt },
+        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, node: flusher.centralNode },
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),
@@ -264,6 +280,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       try {
         const r = queue.enqueue(v);
         counters.queued += 1;
+        ui.queued(v);
         flusher.wake();
         log.info(
           { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
@@ -315,6 +332,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         // The stage copies what it keeps as evidence, so the frame's buffer goes back to capture.
         pendingPush = stage.push(analysis).then((violations) => {
           store(violations);
+          ui.observe(analysis, () => stage.tracks());
           source.recycle(analysis.frame.data);
         });
       }

@@ -1,3 +1,4 @@
+import { centralWhere } from '../config/central.js';
 import { readPassword } from '../config/credentials.js';
 import { loadConfig } from '../config/load.js';
 import { CentralDb, centralDbOptions } from '../flush/central-db.js';
@@ -18,7 +19,7 @@ export async function dbMigrateCommand(file: string, io: CommandIo): Promise<num
   } catch (err) {
     return reportConfigError(err, io);
   }
-  const where = `${central.user}@${central.host}:${central.port}/${central.database}`;
+  const where = centralWhere(central);
   const db = new CentralDb(centralDbOptions(central, password));
   try {
     const r = await db.withSession((s) => migrateCentral(s));

@@ -8,7 +8,7 @@ import { splitTimings } from '../detect/timings.js';
 import { describeError, isAgentError } from '../shared/errors.js';
 import { EXIT } from '../shared/exit-codes.js';
 import pino from 'pino';
-import type { Box, FrameAnalysis } from '../shared/types.js';
+import type { Box, FrameAnalysis, PlateRead } from '../shared/types.js';
 import { reportConfigError } from './check-config.js';
 import type { RegisterVerb } from './context.js';
 import type { CommandIo } from './io.js';
@@ -22,6 +22,11 @@ export interface DetectOptions {
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 const box = (b: Box): [number, number, number, number] => [r1(b.x1), r1(b.y1), r1(b.x2), r1(b.y2)];
 const p3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+function plateJson(p: PlateRead): Record<string, unknown> {
+  const region = p.region ? { region: p.region, region_confidence: p3(p.regionConfidence ?? 0) } : {};
+  return { text: p.text, raw: p.raw, confidence: p3(p.confidence), ...region, repaired: p.repaired ?? 0, box: box(p.box) };
+}
 
 /** The analysis as plain JSON: boxes as [x1, y1, x2, y2] in image pixels. */
 export function analysisJson(a: FrameAnalysis): Record<string, unknown> {
@@ -39,9 +44,10 @@ export function analysisJson(a: FrameAnalysis): Record<string, unknown> {
         no_helmet_score: p3(r.helmet.noHelmetScore),
         head_box: box(r.helmet.headBox),
       })),
-      plate: m.plate ? { text: m.plate.text, raw: m.plate.raw, confidence: p3(m.plate.confidence), box: box(m.plate.box) } : null,
+      plate: m.plate ? plateJson(m.plate) : null,
     })),
     ...(a.scan ? { scan: { mode: a.scan.mode, regions: a.scan.regions.map(box) } } : {}),
+    other_plates: (a.otherPlates ?? []).map((o) => ({ vehicle_class_id: o.vehicle?.classId ?? null, ...plateJson(o.plate) })),
     timings_ms: Object.fromEntries(Object.entries(a.timings).map(([k, v]) => [k, r1(v)])),
   };
 }

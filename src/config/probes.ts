@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { describeError } from '../shared/errors.js';
 import { redactText } from '../shared/redact.js';
+import { centralHosts, hostLabel, type CentralHost } from './central.js';
 import { readPassword } from './credentials.js';
+import type { CentralConfig } from './schema.js';
 import { modelFiles, sourceKind, type LoadedConfig } from './load.js';
 
 export interface ProbeResult {
@@ -78,22 +80,29 @@ export async function probeCamera(loaded: LoadedConfig, options: FfprobeOptions 
   });
 }
 
-/** MySQL accepts a connection with the configured credentials. */
+/** MySQL accepts a connection with the configured credentials (on every host of central.hosts). */
 export async function probeCentral(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult> {
   const c = loaded.config.central;
-  const where = `${c.user}@${c.host}:${c.port}/${c.database}`;
   let password: string | undefined;
   try {
     password = readPassword(c, env).password;
   } catch (err) {
     return { field: 'central.password_file', ok: false, detail: describeError(err) };
   }
+  const results = await Promise.all(centralHosts(c).map((at) => probeCentralHost(c, at, password)));
+  const failed = results.find((r) => !r.ok);
+  if (failed) return { ...failed, detail: results.map((r) => r.detail).join('; ') };
+  return { field: 'central', ok: true, detail: results.map((r) => r.detail).join('; ') };
+}
+
+async function probeCentralHost(c: CentralConfig, at: CentralHost, password: string | undefined): Promise<ProbeResult> {
+  const where = `${c.user}@${hostLabel(at)}/${c.database}`;
   const mysql = await import('mysql2/promise');
   let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
   try {
     conn = await mysql.createConnection({
-      host: c.host,
-      port: c.port,
+      host: at.host,
+      port: at.port,
       user: c.user,
       password,
       database: c.database,
@@ -108,7 +117,7 @@ export async function probeCentral(loaded: LoadedConfig, env: NodeJS.ProcessEnv 
   } catch (err) {
     const code = (err as { code?: string }).code;
     const field =
-      code === 'ER_ACCESS_DENIED_ERROR' ? 'central.user / password' : code === 'ER_BAD_DB_ERROR' ? 'central.database' : 'central.host';
+      code === 'ER_ACCESS_DENIED_ERROR' ? 'central.user / password' : code === 'ER_BAD_DB_ERROR' ? 'central.database' : c.hosts ? 'central.hosts' : 'central.host';
     return { field, ok: false, detail: `${where}: ${describeError(err)}` };
   } finally {
     await conn?.end().catch(() => undefined);

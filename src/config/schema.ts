@@ -4,6 +4,7 @@ import { CentralSchema } from './central.js';
 import { ModelsSchema } from './models.js';
 import { MotionSchema, RegionsSchema } from './motion.js';
 import { OperateSchema } from './operate.js';
+import { PlatesSchema } from './plates.js';
 import { QueueSchema } from './queue.js';
 import { DedupSchema, RulesSchema } from './rules.js';
 
@@ -15,6 +16,7 @@ export const ConfigSchema = z
     models: ModelsSchema,
     motion: MotionSchema.prefault({}),
     regions: RegionsSchema.prefault({}),
+    plates: PlatesSchema.prefault({}),
     rules: RulesSchema.prefault({}),
     dedup: DedupSchema.prefault({}),
     queue: QueueSchema.prefault({}),
@@ -31,6 +33,7 @@ export type InputConfig = DetectorConfig['input'];
 export type MotionConfig = Config['motion'];
 export type RegionsConfig = Config['regions'];
 export type RulesConfig = Config['rules'];
+export type PlatesConfig = Config['plates'];
 export type DedupConfig = Config['dedup'];
 export type QueueConfig = Config['queue'];
 export type CentralConfig = Config['central'];

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.js';
 import type { ViolationType } from '../shared/types.js';
-import { editDistance, foldPlate } from './plate-match.js';
+import { editDistance, foldPlate } from '../plate/text.js';
 
 export type DuplicateReason = 'same_plate_in_window' | 'same_track';
 

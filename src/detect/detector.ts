@@ -6,13 +6,15 @@ import { basename } from 'node:path';
 import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
 import { AgentError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, PlateRead, Rider } from '../shared/types.js';
+import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, Rider } from '../shared/types.js';
 import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
 import { SceneScanner, type ScanMode } from './scene-scan.js';
-import { CctPlateReader, DetectorPlateLocator, PpocrPlateLocator, PpocrPlateReader, type PlateLocation, type PlateLocator, type PlateReader } from './plate.js';
-import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
+import type { PlateLocation, PlateTextRead } from './plate.js';
+import { createPlateStage, type PlateStage } from './plate-stage.js';
+import { DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
+import { findRiderVehicles } from './rider-vehicles.js';
 import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
 import { Stopwatch } from './timings.js';
 
@@ -38,8 +40,10 @@ export type PlateScope = 'all' | 'suspects';
 export interface InThreadDetector extends Detector {
   /** Plate candidates (best first) in any region of an image, in image pixels. */
   locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]>;
-  /** The plate reader on given plate locations (e.g. ground-truth boxes). */
-  readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>>;
+  /** The plate reader on given plate locations (e.g. ground-truth boxes); text as read, before formats. */
+  readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<PlateTextRead[]>;
+  /** The plate stage itself (formats, counts). */
+  readonly plateStage: PlateStage;
   /** P(no_helmet) per head box; null when the helmet model is a detector, not a classifier. */
   scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null>;
 }
@@ -72,6 +76,10 @@ export function checkFrame(frame: Frame): void {
       `frame ${frame.seq}: ${frame.data.length} bytes for ${frame.width}x${frame.height} RGB24 (want ${want})`,
     );
   }
+  const f = frame.full;
+  if (f && !(f.width > 0 && f.height > 0 && f.data.length === f.width * f.height * 3)) {
+    throw new AgentError('RSA_FRAME_INVALID', `frame ${frame.seq}: full-resolution picture of ${f.data.length} bytes for ${f.width}x${f.height} RGB24`);
+  }
 }
 
 export async function createDetector(loaded: LoadedConfig, logger: Logger, options: DetectorOptions = {}): Promise<InThreadDetector> {
@@ -86,7 +94,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     plate_reader: resolveModelPath(loaded.modelsDir, m.plate_reader.path),
   };
   if (m.plate_locator.type === 'detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.detector.path);
-  if (m.plate_locator.type === 'ppocr_det') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.path);
+  if (m.plate_locator.type === 'ppocr_det' || m.plate_locator.type === 'plate_detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.path);
   if (m.plate_reader.type === 'ppocr_rec') {
     const keys = resolveModelPath(loaded.modelsDir, m.plate_reader.keys);
     if (!existsSync(keys)) throw new AgentError('RSA_MODEL_MISSING', `models.plate_reader.keys: file not found: ${keys}`);
@@ -102,17 +110,13 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   );
   const s = opened.sessions as Partial<Record<ModelKey, ModelSession>>;
   try {
-    const scene = new ObjectDetector(s.scene!, m.scene, 'scene');
+    // The scene detector keeps boxes down to the riders' vehicle threshold; the pipeline applies
+    // scene.score_threshold to everything but a rider's fallback vehicle.
+    const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold) }, 'scene');
     const c = loaded.config;
     const scanner = new SceneScanner(scene, options.scan ?? 'whole', { motion: c.motion, regions: c.regions, nmsIou: m.scene.nms_iou });
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
-    let locator: PlateLocator | null = null;
-    if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
-    if (m.plate_locator.type === 'ppocr_det') locator = new PpocrPlateLocator(s.plate_locator!, m.plate_locator);
-    const reader: PlateReader =
-      m.plate_reader.type === 'cct'
-        ? new CctPlateReader(s.plate_reader!, m.plate_reader)
-        : new PpocrPlateReader(s.plate_reader!, resolveModelPath(loaded.modelsDir, m.plate_reader.keys));
+    const plateStage = createPlateStage(loaded, s);
     log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads, scan: scanner.mode }, 'detector ready');
     return new Pipeline({
       provider: opened.provider,
@@ -121,10 +125,10 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       sessions: Object.values(opened.sessions),
       scanner,
       helmet,
-      locator,
-      reader,
+      plateStage,
       plates: options.plates ?? m.plates_for,
       riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
+      riderVehicles: { sceneThreshold: m.scene.score_threshold, vehicleThreshold: m.riders.vehicle_score_threshold, vehicleClasses: m.riders.vehicle_classes },
       now: options.now ?? (() => performance.now()),
     });
   } catch (err) {
@@ -140,10 +144,10 @@ interface PipelineParts {
   sessions: ModelSession[];
   scanner: SceneScanner;
   helmet: HelmetJudge;
-  locator: PlateLocator | null;
-  reader: PlateReader;
+  plateStage: PlateStage;
   plates: PlateScope;
   riderRule: RiderRule;
+  riderVehicles: { sceneThreshold: number; vehicleThreshold: number; vehicleClasses: readonly number[] };
   now: () => number;
 }
 
@@ -176,12 +180,10 @@ class Pipeline implements InThreadDetector {
     const p = this.p;
     const sw = new Stopwatch(p.now);
     const t0 = p.now();
-    const { detections, scan } = await p.scanner.detect(frame, sw);
+    const { detections: found, scan } = await p.scanner.detect(frame, sw);
 
     sw.start();
-    const persons = detections.filter((d) => d.role === 'person');
-    const motos = detections.filter((d) => d.role === 'motorcycle');
-    const assignment = assignRiders(persons, motos, p.riderRule);
+    const { detections, vehicles: motos, riders: assignment, persons } = findRiderVehicles(found, { ...p.riderVehicles, rule: p.riderRule });
     const riderPersons: Detection[] = [];
     const riderOf: number[] = [];
     assignment.forEach((list, m) => list.forEach((pi) => (riderPersons.push(persons[pi]!), riderOf.push(m))));
@@ -191,32 +193,23 @@ class Pipeline implements InThreadDetector {
     const riders: Rider[][] = motos.map(() => []);
     riderPersons.forEach((person, i) => riders[riderOf[i]!]!.push({ person, helmet: verdicts[i]! }));
 
-    const plates: Array<PlateRead | null> = motos.map(() => null);
-    if (p.locator) {
-      const located: Array<{ m: number; loc: PlateLocation }> = [];
-      for (let mi = 0; mi < motos.length; mi++) {
-        const rs = riders[mi]!;
-        if (p.plates === 'suspects' && !rs.some((r) => r.helmet.verdict !== 'helmet')) continue;
-        const loc = await p.locator.locate(frame, motos[mi]!, sw);
-        if (loc) located.push({ m: mi, loc });
-      }
-      const reads = await p.reader.read(frame, located.map((x) => x.loc), sw);
-      located.forEach(({ m, loc }, i) => {
-        const r = reads[i]!;
-        if (r.text.length > 0) plates[m] = { box: loc.box, text: r.text, raw: r.raw, confidence: r.confidence };
-      });
-    }
-    const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates[i]! }));
+    const wanted = riders.map((rs) => p.plates === 'all' || rs.some((r) => r.helmet.verdict !== 'helmet'));
+    const plates = await p.plateStage.run(frame, motos, wanted, detections, sw, frame.full);
+    const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    return { frame, motorcycles, detections, timings, scan };
+    return { frame, motorcycles, detections, otherPlates: plates.others, timings, scan };
+  }
+
+  get plateStage(): PlateStage {
+    return this.p.plateStage;
   }
 
   async locatePlates(image: RgbImage, region: Box): Promise<PlateLocation[]> {
-    return this.p.locator ? this.p.locator.locateIn(image, region, new Stopwatch(this.p.now)) : [];
+    return this.p.plateStage.locateIn(image, region, new Stopwatch(this.p.now));
   }
 
-  async readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<Array<{ raw: string; text: string; confidence: number }>> {
-    return this.p.reader.read(image, plates, new Stopwatch(this.p.now));
+  async readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<PlateTextRead[]> {
+    return (await this.p.plateStage.readBoxes(image, plates, new Stopwatch(this.p.now))).map((x) => x.read);
   }
 
   async scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null> {

@@ -1,12 +1,12 @@
 // Plate localisation in a motorcycle's region and plate OCR.
-import { readFileSync } from 'node:fs';
 import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Box, Detection } from '../shared/types.js';
 import { boxHeight, boxWidth, clipBox, expandBox } from '../shared/box.js';
 import { ObjectDetector } from './object-detector.js';
-import { decodeCtc, decodeSlots, mergeRows, normalizePlateText, type TextRead } from './plate-text.js';
+import type { CharRead } from '../plate/formats.js';
+import type { RegionGuess } from '../plate/check.js';
 import { allocTensor, fillTensor, planFit, toImageBox, type RgbImage, type TensorSpec } from './preprocess.js';
 import { plateSearchRegion } from './riders.js';
 import type { ModelSession } from './session.js';
@@ -26,12 +26,25 @@ export interface PlateLocator {
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]>;
 }
 
-export interface PlateReader {
-  /** One read per location, same order; raw is the model's text, text normalised. */
-  read(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ raw: string; text: string; confidence: number }>>;
+/** What a reader made of one plate. */
+export interface PlateTextRead {
+  /** The model's text. */
+  raw: string;
+  /** Normalised (A-Z0-9, rows top to bottom). */
+  text: string;
+  confidence: number;
+  /** Per character of `text`: best and second choice (readers without slot scores: the text itself). */
+  chars: CharRead[];
+  /** The plate's region (country) when the reader has a region head. */
+  region: RegionGuess | null;
 }
 
-function floatOutput(out: Record<string, Tensor>, name: string, what: string): Tensor & { data: Float32Array } {
+export interface PlateReader {
+  /** One read per location, same order. */
+  read(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<PlateTextRead[]>;
+}
+
+export function floatOutput(out: Record<string, Tensor>, name: string, what: string): Tensor & { data: Float32Array } {
   const t = out[name];
   if (!t || !(t.data instanceof Float32Array)) throw new AgentError('RSA_MODEL_SHAPE', `${what}: output ${name} is not a float32 tensor`);
   return t as Tensor & { data: Float32Array };
@@ -134,112 +147,3 @@ export class PpocrPlateLocator implements PlateLocator {
     return (await this.locateIn(image, region, sw))[0] ?? null;
   }
 }
-
-type CctConfig = Extract<ModelsConfig['plate_reader'], { type: 'cct' }>;
-
-/** fast-plate-ocr CCT: uint8 NHWC RGB, the plate box stretched to 128×64; reads two rows as one. */
-export class CctPlateReader implements PlateReader {
-  private readonly spec: TensorSpec;
-
-  constructor(
-    private readonly session: ModelSession,
-    private readonly config: CctConfig,
-  ) {
-    this.spec = {
-      width: config.width,
-      height: config.height,
-      channelOrder: 'rgb',
-      layout: 'nhwc',
-      dtype: 'uint8',
-      scale: 1,
-      mean: [0, 0, 0],
-      std: [1, 1, 1],
-      resize: 'stretch',
-      padValue: 0,
-      interpolation: 'bilinear',
-    };
-  }
-
-  /** Reads plate boxes (already located); batched in one run. */
-  async readBoxes(image: RgbImage, boxes: readonly Box[], sw: Stopwatch): Promise<TextRead[]> {
-    if (boxes.length === 0) return [];
-    sw.start();
-    const input = allocTensor(this.spec, boxes.length);
-    boxes.forEach((b, i) => fillTensor(image, b, this.spec, input, i));
-    const feeds = { [this.session.inputNames[0]!]: new Tensor('uint8', input, [boxes.length, this.spec.height, this.spec.width, 3]) };
-    sw.lap('plate.ocr.pre');
-    const out = await this.session.run(feeds);
-    sw.lap('plate.ocr.model');
-    const t = floatOutput(out, this.session.outputNames[0]!, 'CCT plate reader');
-    let reads: TextRead[];
-    try {
-      reads = decodeSlots(t.data, t.dims, this.config.alphabet);
-    } catch (err) {
-      throw new AgentError('RSA_MODEL_SHAPE', `CCT plate reader: ${(err as Error).message}`, { cause: err });
-    }
-    sw.lap('plate.ocr.post');
-    return reads;
-  }
-
-  async read(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ raw: string; text: string; confidence: number }>> {
-    const reads = await this.readBoxes(image, plates.map((p) => p.box), sw);
-    return reads.map((r) => ({ raw: r.text, text: normalizePlateText(r.text), confidence: r.confidence }));
-  }
-}
-
-/** PP-OCRv4 rec: one text line at a time (height 48, width by aspect, ≤ 320), CTC over the keys. */
-export class PpocrPlateReader implements PlateReader {
-  private readonly keys: string[];
-
-  constructor(
-    private readonly session: ModelSession,
-    keysFile: string,
-    /** PaddleOCR feeds OpenCV's BGR images to this model. */
-    private readonly channelOrder: 'rgb' | 'bgr' = 'bgr',
-  ) {
-    this.keys = readFileSync(keysFile, 'utf8').split(/\r?\n/);
-    if (this.keys[this.keys.length - 1] === '') this.keys.pop();
-  }
-
-  async readLine(image: RgbImage, box: Box, sw: Stopwatch): Promise<TextRead> {
-    sw.start();
-    const h = 48;
-    const w = Math.max(16, Math.min(320, Math.ceil((h * Math.max(boxWidth(box), 1)) / Math.max(boxHeight(box), 1))));
-    const spec: TensorSpec = {
-      width: w,
-      height: h,
-      channelOrder: this.channelOrder,
-      layout: 'nchw',
-      dtype: 'float32',
-      scale: 1 / 255,
-      mean: [0.5, 0.5, 0.5],
-      std: [0.5, 0.5, 0.5],
-      resize: 'stretch',
-      padValue: 0,
-      interpolation: 'bilinear',
-    };
-    const input = allocTensor(spec, 1);
-    fillTensor(image, box, spec, input, 0);
-    const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', input, [1, 3, h, w]) };
-    sw.lap('plate.ocr.pre');
-    const out = await this.session.run(feeds);
-    sw.lap('plate.ocr.model');
-    const t = floatOutput(out, this.session.outputNames[0]!, 'PP-OCR rec');
-    const read = decodeCtc(t.data, t.dims, this.keys);
-    sw.lap('plate.ocr.post');
-    return read;
-  }
-
-  async read(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ raw: string; text: string; confidence: number }>> {
-    const out = [];
-    for (const plate of plates) {
-      const rows = [];
-      for (const row of plate.rows) rows.push({ y: row.y1, ...(await this.readLine(image, row, sw)) });
-      const raw = rows.map((r) => r.text).join(' ');
-      const confidence = rows.length > 0 ? rows.reduce((s, r) => s + r.confidence, 0) / rows.length : 0;
-      out.push({ raw, text: mergeRows(rows), confidence });
-    }
-    return out;
-  }
-}
-

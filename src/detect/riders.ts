@@ -74,17 +74,29 @@ export function assignRiders(
   return out;
 }
 
+/** The classifier's head crop rule (its labels.json crop_rule; config models.helmet.crop). */
+export interface HeadCropRule {
+  /** Side as a share of the person's height (the side is the smaller of this and widthFraction × width). */
+  heightFraction: number;
+  widthFraction: number;
+  /** How far above the person box the crop starts, as a share of the side. */
+  lift: number;
+}
+
+/** The provisional classifier's rule: side min(person_w, 0.30 × person_h), top 0.05 × side above the box. */
+export const PROVISIONAL_HEAD_CROP: HeadCropRule = { heightFraction: 0.3, widthFraction: 1, lift: 0.05 };
+
 /**
- * The helmet classifier's head crop from a rider's person box (helmet/labels.json crop_rule):
- * a square of side min(person_w, 0.30 × person_h), centred on the person's centre x, its top
- * 0.05 × side above the person box. May reach outside the frame (edge pixels pad it).
+ * The helmet classifier's head crop from a rider's person box: a square of side
+ * min(widthFraction × person_w, heightFraction × person_h), centred on the person's centre x,
+ * its top lift × side above the person box. May reach outside the frame (edge pixels pad it).
  */
-export function headCrop(person: Box): Box {
+export function headCrop(person: Box, rule: HeadCropRule = PROVISIONAL_HEAD_CROP): Box {
   const pw = boxWidth(person);
   const ph = boxHeight(person);
-  const side = Math.max(1, Math.min(pw, 0.3 * ph));
+  const side = Math.max(1, Math.min(rule.widthFraction * pw, rule.heightFraction * ph));
   const cx = (person.x1 + person.x2) / 2;
-  const top = person.y1 - 0.05 * side;
+  const top = person.y1 - rule.lift * side;
   return { x1: cx - side / 2, y1: top, x2: cx + side / 2, y2: top + side };
 }
 

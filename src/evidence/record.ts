@@ -5,7 +5,8 @@ export interface ViolationFields {
   readonly type: ViolationType;
   readonly camera: { readonly id: string; readonly location: string };
   readonly trackId: number;
-  readonly plate: { readonly text: string; readonly confidence: number } | null;
+  readonly plate: { readonly text: string; readonly confidence: number; readonly region?: string | null } | null;
+  readonly travel?: { readonly direction: Violation['travelDirection']; readonly headingDeg: number | null };
   readonly detectionConfidence: number;
   readonly occurredAt: number;
   readonly firstSeenAt: number;
@@ -28,6 +29,9 @@ export function buildViolation(f: ViolationFields, makeId: (msecs: number) => st
     cameraLocation: f.camera.location,
     plateText: f.plate?.text ?? null,
     plateConfidence: f.plate ? round(f.plate.confidence, 4) : null,
+    plateRegion: f.plate?.region ?? null,
+    travelDirection: f.travel?.direction ?? null,
+    headingDeg: f.travel?.headingDeg ?? null,
     detectionConfidence: round(f.detectionConfidence, 4),
     occurredAt: Math.round(f.occurredAt),
     firstSeenAt: Math.round(f.firstSeenAt),

@@ -74,6 +74,19 @@ export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
     ],
   },
+  {
+    // One ALTER for the three columns: MySQL and MariaDB apply a single ALTER TABLE whole or
+    // not at all (MySQL 8 has no ADD COLUMN IF NOT EXISTS, so this step cannot be made
+    // idempotent the way CREATE TABLE IF NOT EXISTS is).
+    version: 3,
+    name: 'violations.plate_region, travel_direction, heading_deg',
+    statements: [
+      `ALTER TABLE violations
+        ADD COLUMN plate_region VARCHAR(64) NULL COMMENT 'plate country/region by the plate reader; NULL when unknown' AFTER plate_confidence,
+        ADD COLUMN travel_direction VARCHAR(8) CHARACTER SET ascii NULL COMMENT 'towards, away, across or still (the camera''s view)' AFTER track_id,
+        ADD COLUMN heading_deg SMALLINT NULL COMMENT 'heading in the image, degrees: 0 right, 90 down the picture, -90 up' AFTER travel_direction`,
+    ],
+  },
 ];
 
 export const CENTRAL_SCHEMA_VERSION = CENTRAL_MIGRATIONS.at(-1)!.version;

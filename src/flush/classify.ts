@@ -56,7 +56,11 @@ const TRANSIENT_CODES = new Set([
   'ER_OUTOFMEMORY', // 1037
   'ER_DISK_FULL', // 1021 server disk full: wait for the DBA
   'ER_RECORD_FILE_FULL', // 1114 table full
-  'ER_UNKNOWN_COM_ERROR', // 1047 Galera node not ready (WSREP has not yet prepared node)
+  // Galera (seen on a real 3-node cluster, test/flush/classify-galera.test.ts): a certification
+  // failure or a brute-force abort by a replicated write set is ER_LOCK_DEADLOCK (above); a node
+  // out of the primary component answers ER_UNKNOWN_COM_ERROR to every table statement.
+  'ER_UNKNOWN_COM_ERROR', // 1047 WSREP has not yet prepared node for application use
+  'WSREP_NODE_NOT_READY', // central-db.ts: the node's wsrep status says it cannot take writes
   'ER_LOCK_ABORTED', // 1689
   'ER_CANT_LOCK', // 1015
 ]);

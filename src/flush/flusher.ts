@@ -50,7 +50,16 @@ export class Flusher {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger.child({ stage: 'flush' });
     this.startedAt = this.clock.now();
-    this.db = options.sink ? null : new CentralDb(centralDbOptions(options.central, options.password));
+    this.db = options.sink
+      ? null
+      : new CentralDb({
+          ...centralDbOptions(options.central, options.password),
+          onFailover: (from, to, err) =>
+            this.logger.warn(
+              { code: 'RSA_CENTRAL_UNREACHABLE', error_type: classify(err).code, from, to, err: describeError(err) },
+              `central node ${from} failed (${classify(err).code}); delivering to ${to}`,
+            ),
+        });
     this.sink = options.sink ?? new MysqlSink(this.db!);
     const c = options.central;
     this.loop = new FlushLoop({
@@ -67,6 +76,16 @@ export class Flusher {
 
   get counters(): Readonly<FlushCounters> {
     return this.loop.counters;
+  }
+
+  /** host:port of the central node delivered to (null with a replaced sink). */
+  get centralNode(): string | null {
+    return this.db?.node ?? null;
+  }
+
+  /** How many times delivery moved to another central node. */
+  get centralFailovers(): number {
+    return this.db?.failovers ?? 0;
   }
 
   /** Tells the loop a record was queued (ends its idle pause). */

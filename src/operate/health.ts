@@ -47,6 +47,8 @@ export interface HealthSnapshot {
     reachable: boolean | null;
     /** Epoch ms of the last committed batch; null before the first. */
     lastDeliveryAt: number | null;
+    /** host:port of the central node delivered to (of central.hosts); null when not known. */
+    node?: string | null;
   };
   /** Execution provider really in use (cpu, webgpu, cuda). */
   provider: string;
@@ -73,7 +75,7 @@ export interface HealthReport {
     fps: { in: number; processed: number; dropped: number };
   };
   queue: { depth: number; oldest_pending_age_s: number | null; dead_letters: number };
-  central: { reachable: boolean | null; last_delivery_age_s: number | null };
+  central: { reachable: boolean | null; last_delivery_age_s: number | null; node: string | null };
   loops: Array<{ name: string; silent_s: number; stalled: boolean }>;
   /** Motion-gated detection over the recent frames, and frames without any inference since start. */
   detect?: { motion_fraction: number | null; regions_per_frame: number; inference_ms_per_frame: number; frames_without_inference: number; frames: number };
@@ -118,7 +120,7 @@ export function evaluateHealth(s: HealthSnapshot, now: number, rules: HealthRule
       fps: { in: round1(s.camera.fpsIn), processed: round1(s.camera.fpsProcessed), dropped: round1(s.camera.fpsDropped) },
     },
     queue: { depth: s.queue.depth, oldest_pending_age_s: ageS(now, s.queue.oldestPendingAt), dead_letters: s.queue.deadLetters },
-    central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt) },
+    central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt), node: s.central.node ?? null },
     loops: s.loops.map((l) => ({ name: l.name, silent_s: round1(l.silentMs / 1000), stalled: l.stalled })),
     ...(s.scan ? { detect: detectReport(s.scan) } : {}),
   };
@@ -144,6 +146,8 @@ export interface HealthServerOptions {
   metrics?: Metrics;
   clock?: Clock;
   logger?: Logger;
+  /** More routes (the installer page): resolves true when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface HealthServer {
@@ -165,6 +169,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   const clock = options.clock ?? systemClock;
   const log = options.logger;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (options.routes && (await options.routes(req, res))) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');

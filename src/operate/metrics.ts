@@ -33,6 +33,10 @@ export interface MetricsSnapshot {
   centralReachable: boolean | null;
   /** Where the scene detector looked (motion-gated regions); absent before the detector reports. */
   scan?: ScanSnapshot;
+  /** host:port of the central node delivered to (of central.hosts); null when not known. */
+  centralNode?: string | null;
+  /** Times delivery moved to another central node. */
+  centralFailovers?: number;
 }
 
 export interface MetricsOptions {
@@ -139,6 +143,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_motion_fraction', 'Share of the picture in motion, mean over the recent frames.', (s) => s.scan?.recent.motionFraction ?? 0);
   pulledGauge('roadside_regions_per_frame', 'Scene detector runs per frame, mean over the recent frames.', (s) => s.scan?.recent.regionsPerFrame ?? 0);
   pulledGauge('roadside_inference_ms_per_frame', 'Model time (all models) per frame in ms, mean over the recent frames.', (s) => s.scan?.recent.inferenceMsPerFrame ?? 0);
+  new Gauge({
+    name: 'roadside_central_node',
+    help: '1 for the central node (host:port of central.hosts) the agent delivers to.',
+    labelNames: ['node'],
+    registers,
+    collect() {
+      this.reset();
+      const node = snap().centralNode;
+      if (node) this.set({ node }, 1);
+    },
+  });
+  pulledCounter('roadside_central_failovers_total', 'Times delivery moved to another central node.', (s) => s.centralFailovers ?? 0);
 
   const inference = new Histogram({
     name: 'roadside_inference_seconds',

@@ -106,7 +106,7 @@ export class HelmetTrackState {
   }
 
   private keepPlate(read: PlateRead): boolean {
-    const sample: PlateSample = { text: read.text, confidence: read.confidence, box: read.box };
+    const sample: PlateSample = { text: read.text, confidence: read.confidence, box: read.box, region: read.region ?? null };
     const max = this.options.maxPlateReads ?? 64;
     if (this.plates.length < max) {
       this.plates.push(sample);

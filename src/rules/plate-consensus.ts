@@ -1,13 +1,14 @@
 // The plate of a track: the consensus of its reads, not the single highest score. One clear
 // read of a wrong text must not beat several agreeing reads of the right one.
 import { boxHeight, boxWidth } from '../shared/box.js';
-import { editDistance, foldPlate } from '../dedup/plate-match.js';
+import { editDistance, foldPlate } from '../plate/text.js';
 import type { Box } from '../shared/types.js';
 
 export interface PlateSample {
   readonly text: string;
   readonly confidence: number;
   readonly box: Box;
+  readonly region?: string | null;
 }
 
 export interface PlateChoice {
@@ -18,6 +19,8 @@ export interface PlateChoice {
   readonly votes: number;
   readonly clusterSize: number;
   readonly reads: number;
+  /** The region of the heaviest read of the chosen text; null when none said one. */
+  readonly region: string | null;
 }
 
 /** Reads shorter than this are fragments, not plates. */
@@ -84,5 +87,6 @@ export function choosePlate(samples: readonly PlateSample[], maxDistance: number
     )
       chosen = { text, count: e.count, mean };
   }
-  return { text: chosen!.text, confidence: chosen!.mean, votes: chosen!.count, clusterSize: best.members.length, reads: usable.length };
+  const region = best.members.find((m) => m.text === chosen!.text && m.region)?.region ?? null;
+  return { text: chosen!.text, confidence: chosen!.mean, votes: chosen!.count, clusterSize: best.members.length, reads: usable.length, region };
 }

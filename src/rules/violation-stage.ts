@@ -18,9 +18,11 @@ import type { Clock } from '../shared/clock.js';
 import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
 import { padBox } from '../shared/box.js';
+import { travelDirection } from '../track/direction.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';
+import { trackView, type TrackView } from './track-view.js';
 
 export interface ViolationStageOptions {
   rules: RulesConfig;
@@ -55,7 +57,11 @@ export interface ViolationStage {
   /** Ends every open track (end of file, shutdown) and emits their violations. */
   flush(): Promise<Violation[]>;
   stats(): ViolationStageStats;
+  /** The open tracks as they stand now, for the installer page's live view (cheap; call it rarely). */
+  tracks(): TrackView[];
 }
+
+export type { TrackView };
 
 /** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
 export const MAX_PLATE_CROPS = 16;
@@ -64,6 +70,7 @@ export const PLATE_PAD = 0.12;
 
 interface TrackEntry {
   readonly rule: HelmetTrackState;
+  readonly track: Track;
   bestFrame: RawImage | null;
   plateCrops: Map<string, { weight: number; crop: RawImage }>;
 }
@@ -118,7 +125,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
   function entryFor(track: Track): TrackEntry {
     let e = entries.get(track.id);
     if (!e) {
-      e = { rule: new HelmetTrackState(track.id, track.firstSeenAt, ruleOptions), bestFrame: null, plateCrops: new Map() };
+      e = { rule: new HelmetTrackState(track.id, track.firstSeenAt, ruleOptions), track, bestFrame: null, plateCrops: new Map() };
       entries.set(track.id, e);
       tracksStarted += 1;
     }
@@ -179,7 +186,8 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       type: 'no_helmet',
       camera: options.camera,
       trackId: rule.trackId,
-      plate: plate ? { text: plate.text, confidence: plate.confidence } : null,
+      plate: plate ? { text: plate.text, confidence: plate.confidence, region: plate.region } : null,
+      travel: travelDirection(e.track.firstBox, e.track.box),
       detectionConfidence: rule.detectionConfidence,
       occurredAt,
       firstSeenAt: rule.firstSeenAt,
@@ -263,6 +271,10 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       let framesHeld = 0;
       for (const e of entries.values()) if (e.bestFrame) framesHeld += 1;
       return { framesSeen, tracksOpen: tracker.open().length, tracksStarted, candidates, emitted, duplicates: d.duplicates, framesHeld };
+    },
+    tracks() {
+      const plates = { minConfidence: rules.min_plate_confidence, maxDistance: options.dedup.max_plate_distance };
+      return tracker.open().map((t) => trackView(t, entries.get(t.id)?.rule, plates));
     },
   };
 }

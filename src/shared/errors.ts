@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   RSA_QUEUE_FULL: 'The queue could not store a record (disk full or byte bound reached with nothing left to shed).',
   RSA_QUEUE_IO: 'The SQLite queue file could not be opened or written.',
   RSA_HEALTH_LISTEN: 'The health endpoint (operate.health) could not listen on its host and port (in use, bad address).',
+  RSA_UI_TOKEN: 'The installer page has no usable access token (needed off loopback): its token file is missing, short or world-readable.',
+  RSA_UI_CONFIG_WRITE: "The installer page could not write the camera's config file (or its backup).",
   RSA_NOT_IMPLEMENTED: 'The verb exists but is not built yet in this version.',
 } as const;
 

@@ -10,6 +10,8 @@ export interface Frame {
   readonly data: Uint8Array;
   /** Epoch ms (injected clock) when the last byte of the frame arrived. */
   readonly capturedAt: number;
+  /** The same picture at a higher resolution (the camera's), packed RGB24, when there is one: plates are located and read on it. */
+  readonly full?: { readonly width: number; readonly height: number; readonly data: Uint8Array };
 }
 
 /** Axis-aligned box in frame pixels; x2/y2 exclusive. */
@@ -53,6 +55,17 @@ export interface PlateRead {
   readonly raw: string;
   /** 0..1; the product (or mean) of per-character confidences. */
   readonly confidence: number;
+  /** The plate's region (country) by the reader's region head, and its probability; null without one. */
+  readonly region?: string | null;
+  readonly regionConfidence?: number | null;
+  /** Characters the plate format repaired (e.g. O read in a digit slot). */
+  readonly repaired?: number;
+}
+
+/** A plate read outside a motorcycle: another vehicle class, or a whole-frame search (vehicle null). */
+export interface OtherPlate {
+  readonly vehicle: Detection | null;
+  readonly plate: PlateRead;
 }
 
 /** One motorcycle in one frame with everything the detect stage found about it. */
@@ -79,6 +92,8 @@ export interface FrameAnalysis {
   readonly motorcycles: readonly MotorcycleObservation[];
   /** Every scene detection (persons, motorcycles, others) after NMS, for drawing and debugging. */
   readonly detections: readonly Detection[];
+  /** Plates of other vehicles and of whole-frame searches, when the config asks for them. */
+  readonly otherPlates?: readonly OtherPlate[];
   /** Milliseconds per step (e.g. `scene.model`, `scene.pre`, `helmet.model`, `plate.ocr`). */
   readonly timings: Readonly<Record<string, number>>;
   /** Where the scene detector looked; absent from detectors that always scan the whole frame. */
@@ -107,6 +122,12 @@ export interface Violation {
   readonly cameraLocation: string;
   readonly plateText: string | null;
   readonly plateConfidence: number | null;
+  /** The plate's region (country) by the reader's region head; null when unknown or no plate. Absent in records queued by older versions. */
+  readonly plateRegion?: string | null;
+  /** Direction of travel of the track: towards / away from the camera, across, or still. */
+  readonly travelDirection?: 'towards' | 'away' | 'across' | 'still' | null;
+  /** Heading in the image, degrees: 0 = right, 90 = down the picture, -90 = up; null when still. */
+  readonly headingDeg?: number | null;
   /** Confidence of the violation itself (e.g. the mean no-helmet score over its frames). */
   readonly detectionConfidence: number;
   /** Epoch ms (UTC) of the frame chosen as evidence. */

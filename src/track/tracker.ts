@@ -34,7 +34,8 @@ export interface Track {
   readonly lastSeenAt: number;
   /** Frames in which the track was matched to a detection. */
   readonly hits: number;
-  /** The last observed box. */
+  /** The first and the last observed box. */
+  readonly firstBox: Box;
   readonly box: Box;
   /** Rider verdicts per frame, oldest first, bounded. */
   readonly history: readonly TrackFrame[];
@@ -70,6 +71,7 @@ class TrackImpl implements Track {
   /** Per millisecond. */
   private velocity: BoxState = { cx: 0, cy: 0, w: 0, h: 0 };
   private hasVelocity = false;
+  readonly firstBox: Box;
 
   constructor(
     readonly id: number,
@@ -78,6 +80,7 @@ class TrackImpl implements Track {
     public lastSeenAt: number,
   ) {
     this.state = toState(box);
+    this.firstBox = box;
   }
 
   predict(at: number): Box {

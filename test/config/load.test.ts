@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveModelPath, sourceKind, validateConfig } from '../../src/config/load.js';
+import { centralHosts, centralWhere } from '../../src/config/central.js';
 import { exampleConfig, writeConfig, type RawConfig } from '../helpers/config.js';
 import { repoRoot } from '../helpers/env.js';
 
@@ -30,7 +31,12 @@ describe('config validation', () => {
     ['an unknown nested key', (c: RawConfig) => (c.camera.source.passwrd = 'x'), 'camera.source.passwrd', /unknown key/],
     ['a wrong type', (c: RawConfig) => (c.camera.detect.fps = 'five'), 'camera.detect.fps', /number/],
     ['a value out of bounds', (c: RawConfig) => (c.central.port = 70000), 'central.port', /65535/],
-    ['a missing required field', (c: RawConfig) => delete c.central.host, 'central.host', /expected string/],
+    ['a missing required field', (c: RawConfig) => delete c.central.user, 'central.user', /expected string/],
+    ['neither central.host nor central.hosts', (c: RawConfig) => delete c.central.host, 'central.hosts', /either central\.host .* or central\.hosts/],
+    ['both central.host and central.hosts', (c: RawConfig) => (c.central.hosts = ['db1']), 'central.hosts', /not both/],
+    ['an empty central.hosts', (c: RawConfig) => (delete c.central.host, (c.central.hosts = [])), 'central.hosts', />=1|at least|too small/i],
+    ['a central.hosts entry with a bad port', (c: RawConfig) => (delete c.central.host, (c.central.hosts = ['db1:99999'])), 'central.hosts[0]', /port out of range/],
+    ['a central.hosts entry that is no host', (c: RawConfig) => (delete c.central.host, (c.central.hosts = ['db 1'])), 'central.hosts[0]', /host name or address/],
     ['a bad enum value', (c: RawConfig) => (c.models.provider = 'tpu'), 'models.provider', /cpu/],
     ['a bad camera id', (c: RawConfig) => (c.camera.id = '../etc'), 'camera.id', /letters, digits/],
     ['an unknown helmet kind', (c: RawConfig) => (c.models.helmet.type = 'oracle'), 'models.helmet.type', /classifier|detector|discriminator|Invalid/i],
@@ -124,5 +130,32 @@ describe('shutdown deadlines', () => {
     raw.operate.shutdown_deadline_s = 5;
     raw.central.drain_deadline_s = 10;
     expect(() => validateConfig(raw)).toThrow(/operate\.shutdown_deadline_s: camera demo-cam: must be longer than central\.drain_deadline_s/);
+  });
+});
+
+describe('central hosts', () => {
+  const withHosts = (hosts: string[]): RawConfig => {
+    const raw = exampleConfig();
+    delete raw.central.host;
+    raw.central.hosts = hosts;
+    raw.central.port = 3307;
+    return raw;
+  };
+
+  it('reads central.hosts in order, the default port filling entries that name none', () => {
+    const c = validateConfig(withHosts(['db1.office', 'db2.office:3310', '10.0.0.3', '[fd00::7]:3311', '[fd00::8]']));
+    expect(centralHosts(c.central)).toEqual([
+      { host: 'db1.office', port: 3307 },
+      { host: 'db2.office', port: 3310 },
+      { host: '10.0.0.3', port: 3307 },
+      { host: 'fd00::7', port: 3311 },
+      { host: 'fd00::8', port: 3307 },
+    ]);
+    expect(centralWhere(c.central)).toBe('root@db1.office:3307,db2.office:3310,10.0.0.3:3307,[fd00::7]:3311,[fd00::8]:3307/test');
+  });
+
+  it('still reads a single central.host', () => {
+    const c = validateConfig(exampleConfig());
+    expect(centralHosts(c.central)).toEqual([{ host: '127.0.0.1', port: 3306 }]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCtc, decodeSlots, mergeRows, normalizePlateText, plateMatchKey } from '../../src/detect/plate-text.js';
+import { decodeCtc, decodeRegions, decodeSlots, mergeRows, normalizePlateText, plateMatchKey } from '../../src/detect/plate-text.js';
 
 describe('normalizePlateText', () => {
   it.each([
@@ -42,6 +42,39 @@ describe('decodeSlots (CCT reader)', () => {
 
   it('refuses an output that does not match the alphabet', () => {
     expect(() => decodeSlots(new Float32Array(9 * 36), [1, 9, 36], ALPHA)).toThrow(/alphabet of 37/);
+  });
+
+  it('keeps each character\'s probability and the second choice (v2, 10 slots)', () => {
+    const k = ALPHA.length;
+    const t = slots(['0YO9034'], 10, 0.6);
+    t.data[0 * k + ALPHA.indexOf('O')] = 0.3; // slot 0: "0" first, "O" second
+    t.data[1 * k + ALPHA.indexOf('V')] = 0.25; // slot 1: "Y" first, "V" second
+    const [r] = decodeSlots(t.data, t.dims, ALPHA);
+    expect(r!.text).toBe('0YO9034');
+    expect(r!.chars).toHaveLength(7);
+    expect(r!.chars![0]).toEqual({ char: '0', p: expect.closeTo(0.6, 5), alt: 'O', altP: expect.closeTo(0.3, 5) });
+    expect(r!.chars![1]).toMatchObject({ char: 'Y', alt: 'V' });
+  });
+
+  it('never gives the padding character as a second choice', () => {
+    const k = ALPHA.length;
+    const t = slots(['A'], 2, 0.6);
+    t.data[0 * k + ALPHA.indexOf('_')] = 0.35;
+    expect(decodeSlots(t.data, t.dims, ALPHA)[0]!.chars![0]!.alt).toBeNull();
+  });
+});
+
+describe('decodeRegions (v2 region head)', () => {
+  it('takes the most likely region per batch item', () => {
+    const names = ['Brazil', 'Vietnam', 'Unknown'];
+    const data = Float32Array.from([0.1, 0.8, 0.1, 0.6, 0.3, 0.1]);
+    expect(decodeRegions(data, [2, 3], names)).toEqual([
+      { name: 'Vietnam', confidence: expect.closeTo(0.8, 5) },
+      { name: 'Brazil', confidence: expect.closeTo(0.6, 5) },
+    ]);
+  });
+  it('refuses a head whose size does not match the names', () => {
+    expect(() => decodeRegions(new Float32Array(66), [1, 66], ['A', 'B'])).toThrow(/66/);
   });
 });
 

@@ -48,6 +48,16 @@ describe('assignRiders', () => {
     expect(out[0]).toHaveLength(2);
   });
 
+  it.each([
+    { what: 'a pillion passenger behind, half hidden by the rider (narrower box, offset)', extra: b(128, 110, 158, 250) },
+    { what: 'a child in front of the rider (small box inside the rider\'s)', extra: b(118, 170, 142, 250) },
+    { what: 'a pillion passenger seen from behind, taller box starting above the rider', extra: b(108, 95, 152, 245) },
+  ])('takes $what as a second rider of the same motorcycle', ({ extra }) => {
+    const driver = det(b(110, 120, 150, 260), 'person');
+    const out = assignRiders([driver, det(extra, 'person')], [det(moto, 'motorcycle')]);
+    expect(out[0]!.sort()).toEqual([0, 1]);
+  });
+
   it('returns an empty list for a motorcycle nobody rides', () => {
     expect(assignRiders([], [det(moto, 'motorcycle')])).toEqual([[]]);
   });
@@ -61,5 +71,29 @@ describe('headCrop (helmet/labels.json crop rule)', () => {
     expect(c.x2).toBeCloseTo(65);
     expect(c.y1).toBeCloseTo(-1.5);
     expect(c.y2).toBeCloseTo(28.5);
+  });
+});
+
+describe('headCrop with the shipped classifier\'s rule (models.helmet.crop)', () => {
+  const rule = { heightFraction: 0.4, widthFraction: 1, lift: 0.1 };
+  it.each([
+    // A seated rider 40 wide, 100 tall: side = min(40, 40) = 40, top 4 px above the box.
+    { what: 'a seated rider', person: b(100, 100, 140, 200), want: b(100, 96, 140, 136) },
+    // A standing-height box 40 x 200: side = min(40, 80) = 40.
+    { what: 'a tall box, side bounded by the width', person: b(0, 50, 40, 250), want: b(0, 46, 40, 86) },
+    // A wide box 200 x 100 (rider and bike in one box): side = min(200, 40) = 40, centred.
+    { what: 'a wide box, side bounded by the height', person: b(0, 0, 200, 100), want: b(80, -4, 120, 36) },
+  ])('$what', ({ person, want }) => {
+    const c = headCrop(person, rule);
+    for (const k of ['x1', 'y1', 'x2', 'y2'] as const) expect(c[k]).toBeCloseTo(want[k]);
+  });
+
+  it('covers the head of a wide rider box (rider and handlebars), where the provisional rule cut the head in half', () => {
+    // Person 120 x 100 at (100, 100); head 36 x 40 at its top centre.
+    const person = b(100, 100, 220, 200);
+    const head = b(142, 100, 178, 140);
+    const inside = (c: Box): number => ((Math.min(c.x2, head.x2) - Math.max(c.x1, head.x1)) * (Math.min(c.y2, head.y2) - Math.max(c.y1, head.y1))) / (36 * 40);
+    expect(inside(headCrop(person))).toBeCloseTo(0.594, 2);
+    expect(inside(headCrop(person, rule))).toBeCloseTo(0.9, 2);
   });
 });

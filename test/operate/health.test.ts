@@ -33,6 +33,8 @@ const metricsSnapshot: MetricsSnapshot = {
   cameraUp: true,
   cameraRestarts: 2,
   centralReachable: true,
+  centralNode: 'db2.office:3306',
+  centralFailovers: 1,
 };
 
 describe('evaluateHealth', () => {
@@ -59,6 +61,8 @@ describe('evaluateHealth', () => {
     expect(report.camera.last_frame_age_s).toBe(1);
     expect(report.queue.oldest_pending_age_s).toBe(10);
     expect(report.central.last_delivery_age_s).toBe(60);
+    expect(report.central.node).toBeNull();
+    expect(evaluateHealth(snapshot({ central: { reachable: true, lastDeliveryAt: T0, node: 'db2.office:3306' } }), now, rules).central.node).toBe('db2.office:3306');
     expect(report.warnings).toEqual(['central MySQL unreachable; violations stay queued on the box']);
   });
 });
@@ -113,6 +117,8 @@ describe('health server', () => {
     expect(samples.get('roadside_flush_errors_total{type="transient"}')).toBe(3);
     expect(samples.get('roadside_queue_depth')).toBe(1);
     expect(samples.get('roadside_camera_up')).toBe(1);
+    expect(samples.get('roadside_central_node{node="db2.office:3306"}')).toBe(1);
+    expect(samples.get('roadside_central_failovers_total')).toBe(1);
     expect(samples.get('roadside_inference_seconds_count{model="scene"}')).toBe(1);
     expect(samples.get('roadside_agent_info{camera="cam-1",version="0.1.0",provider="cpu"}')).toBe(1);
     expect([...samples.keys()].some((k) => k.startsWith('process_cpu_seconds_total'))).toBe(true);

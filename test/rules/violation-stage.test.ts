@@ -161,6 +161,16 @@ describe('the record', () => {
     expect(v.evidence.map((e) => e.kind)).toEqual(['frame', 'rider', 'plate']);
   });
 
+  it('carries the plate\'s region and the track\'s direction of travel', async () => {
+    // A rider seen from behind: the box moves up the picture and shrinks.
+    const frames = [0, 1, 2, 3].map((i) =>
+      frameAt(i, [bike(box(200, 300 - i * 30, 100 - i * 10, 120 - i * 12), N, { ...plate(box(240, 380 - i * 30, 30, 20), '77L138777', 0.9), region: 'Vietnam' })]),
+    );
+    const [got] = await play(stage(), frames);
+    expect(got!.v).toMatchObject({ plateText: '77L138777', plateRegion: 'Vietnam', travelDirection: 'away' });
+    expect(got!.v.headingDeg).toBeLessThan(-60);
+  });
+
   it('has a null plate and no plate image when nothing was read', async () => {
     const [got] = await play(stage(), track([N, N, N]));
     expect(got!.v.plateText).toBeNull();
@@ -229,5 +239,27 @@ describe('frame ownership', () => {
     }
     reused.push(...(await s.s.flush()));
     expect(reused.map((v) => v.evidence.map((e) => e.sha256))).toEqual(untouched.map((g) => g.v.evidence.map((e) => e.sha256)));
+  });
+});
+
+describe('the open tracks as the installer page sees them', () => {
+  it('lists each open track with its last verdicts, no-helmet frames, best plate and whether it is decided', async () => {
+    const s = stage({ min_no_helmet_frames: 2, max_delay_s: 1 });
+    const frames = track([N, H, N, N, N, N, N], (i) => ({ plate: i >= 2 ? plate(box(40, 150, 30, 10), 'AB123CD', 0.9) : null }));
+    for (const f of frames.slice(0, 2)) {
+      s.clock.set(f.frame.capturedAt);
+      await s.s.push(f);
+    }
+    expect(s.s.tracks()).toEqual([
+      { id: 1, box: frames[1]!.motorcycles[0]!.motorcycle.box, hits: 2, lastSeenAt: frames[1]!.frame.capturedAt, noHelmetFrames: 1, riders: [H], plate: null, decided: false },
+    ]);
+    for (const f of frames.slice(2)) {
+      s.clock.set(f.frame.capturedAt);
+      await s.s.push(f);
+    }
+    // Past max_delay_s the violation is decided; the track stays open until it ends.
+    expect(s.s.tracks()).toEqual([expect.objectContaining({ id: 1, hits: 7, riders: [N], plate: 'AB123CD', decided: true })]);
+    await s.s.flush();
+    expect(s.s.tracks()).toEqual([]);
   });
 });

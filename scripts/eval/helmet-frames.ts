@@ -1,0 +1,130 @@
+// Helmet verdicts per labelled head on full frames, through the pipeline's own analyze():
+// scene → riders → head crop → classifier. Every labelled head counts: one no rider's head
+// crop covers (>= half of the head box inside the crop) is not covered, and a bare head that is
+// not covered is a missed no_helmet. Two layouts: Pascal VOC (`<name>.xml` beside each image,
+// classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`, `labels/<split>/`,
+// class 0 helmet, 1 no_helmet).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { InThreadDetector } from '../../src/detect/detector.js';
+import { loadImageFrame } from '../../src/detect/image.js';
+import { boxArea, intersectionArea } from '../../src/shared/box.js';
+import type { Box, Rider } from '../../src/shared/types.js';
+import type { Counts } from './table.js';
+
+export interface HeadGt {
+  box: Box;
+  bare: boolean;
+}
+
+export interface LabelledFrame {
+  file: string;
+  /** Heads of the frame for its width and height (known once decoded). */
+  heads(width: number, height: number): HeadGt[];
+}
+
+export interface HelmetFramesResult {
+  frames: number;
+  heads: number;
+  bare_heads: number;
+  covered: number;
+  right: number;
+  no_helmet: Counts;
+  /** Frames with no motorcycle (or fallback vehicle) found; persons and riders found. */
+  frames_without_vehicle: number;
+  persons: number;
+  riders: number;
+}
+
+/** Parses VOC objects; broken boxes (outside the image) are reported through `bad` and skipped. */
+export function vocHeads(xml: string, width: number, height: number, bad: (msg: string) => void): HeadGt[] {
+  const out: HeadGt[] = [];
+  for (const m of xml.matchAll(/<object>([\s\S]*?)<\/object>/g)) {
+    const body = m[1]!;
+    const name = /<name>([^<]*)<\/name>/.exec(body)?.[1]?.trim() ?? '';
+    const num = (tag: string): number => Number(new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1]);
+    const box = { x1: num('xmin'), y1: num('ymin'), x2: num('xmax'), y2: num('ymax') };
+    const valid = [box.x1, box.y1, box.x2, box.y2].every(Number.isFinite) && box.x1 >= 0 && box.y1 >= 0 && box.x2 <= width + 1 && box.y2 <= height + 1 && box.x2 > box.x1 && box.y2 > box.y1;
+    if (!valid) {
+      bad(`object "${name}" box [${box.x1},${box.y1},${box.x2},${box.y2}] lies outside the ${width}x${height} image; skipped`);
+      continue;
+    }
+    if (name !== 'With Helmet' && name !== 'Without Helmet') continue;
+    out.push({ box, bare: name === 'Without Helmet' });
+  }
+  return out;
+}
+
+/** YOLO lines `class cx cy w h` (normalised); class 0 helmet, 1 no_helmet. */
+export function yoloHeads(text: string, width: number, height: number): HeadGt[] {
+  const out: HeadGt[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const p = line.trim().split(/\s+/).map(Number);
+    if (p.length !== 5 || p.some((v) => !Number.isFinite(v))) continue;
+    const [c, cx, cy, w, h] = p as [number, number, number, number, number];
+    out.push({ box: { x1: (cx - w / 2) * width, y1: (cy - h / 2) * height, x2: (cx + w / 2) * width, y2: (cy + h / 2) * height }, bare: c === 1 });
+  }
+  return out;
+}
+
+export function vocFrames(dir: string, bad: (msg: string) => void): LabelledFrame[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /\.(png|jpe?g)$/i.test(n) && existsSync(join(dir, n.replace(/\.[^.]+$/, '.xml'))))
+    .sort()
+    .map((n) => {
+      const xml = join(dir, n.replace(/\.[^.]+$/, '.xml'));
+      return { file: join(dir, n), heads: (w, h) => vocHeads(readFileSync(xml, 'utf8'), w, h, (m) => bad(`${basename(xml)}: ${m}`)) };
+    });
+}
+
+export function yoloFrames(dir: string, split: string): LabelledFrame[] {
+  const images = join(dir, 'images', split);
+  if (!existsSync(images)) return [];
+  return readdirSync(images)
+    .filter((n) => /\.(png|jpe?g)$/i.test(n))
+    .sort()
+    .map((n) => {
+      const label = join(dir, 'labels', split, n.replace(/\.[^.]+$/, '.txt'));
+      return { file: join(images, n), heads: (w, h) => (existsSync(label) ? yoloHeads(readFileSync(label, 'utf8'), w, h) : []) };
+    });
+}
+
+/** The rider whose head crop covers most of the head, if any covers at least half of it. */
+export function coveringRider(head: Box, riders: readonly Rider[]): Rider | null {
+  let best: Rider | null = null;
+  let bestCover = 0.5;
+  for (const r of riders) {
+    const cover = intersectionArea(head, r.helmet.headBox) / Math.max(boxArea(head), 1);
+    if (cover >= bestCover) {
+      bestCover = cover;
+      best = r;
+    }
+  }
+  return best;
+}
+
+export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[]): Promise<HelmetFramesResult> {
+  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, frames_without_vehicle: 0, persons: 0, riders: 0 };
+  for (const lf of frames) {
+    const f = await loadImageFrame(lf.file);
+    const a = await d.analyze(f);
+    const riders = a.motorcycles.flatMap((m) => m.riders);
+    r.frames++;
+    r.persons += a.detections.filter((x) => x.role === 'person').length;
+    r.riders += riders.length;
+    if (a.motorcycles.length === 0) r.frames_without_vehicle++;
+    for (const g of lf.heads(f.width, f.height)) {
+      r.heads++;
+      if (g.bare) r.bare_heads++;
+      const hit = coveringRider(g.box, riders);
+      const said = hit?.helmet.verdict ?? null;
+      if (hit) r.covered++;
+      if (said === (g.bare ? 'no_helmet' : 'helmet')) r.right++;
+      if (g.bare && said === 'no_helmet') r.no_helmet.tp++;
+      if (g.bare && said !== 'no_helmet') r.no_helmet.fn++;
+      if (!g.bare && said === 'no_helmet') r.no_helmet.fp++;
+    }
+  }
+  return r;
+}

@@ -1,0 +1,203 @@
+// The plate detector (open-image-models YOLOv9-t end-to-end, MIT, Copyright (c) 2024 ankandrew)
+// run on the region where a vehicle's plate is: the vehicle box and a band below it, in the
+// frame's own pixels. NMS is inside the model; its head is [N, 7].
+import { Tensor } from 'onnxruntime-node';
+import type { ModelsConfig } from '../config/schema.js';
+import { AgentError } from '../shared/errors.js';
+import type { Box, Detection } from '../shared/types.js';
+import { boxHeight, boxWidth, clipBox, iou } from '../shared/box.js';
+import type { PlateLocation, PlateLocator } from './plate.js';
+import { allocTensor, fillTensor, toImageBox, type InputTransform, type RgbImage, type TensorSpec } from './preprocess.js';
+import type { ModelSession } from './session.js';
+import type { Stopwatch } from './timings.js';
+
+export type PlateDetectorConfig = Extract<ModelsConfig['plate_locator'], { type: 'plate_detector' }>;
+
+export interface PlateBox extends Box {
+  readonly score: number;
+}
+
+/**
+ * The end-to-end head: rows of `batch, x1, y1, x2, y2, class, score` in input pixels, NMS done.
+ * Rows of other batch items, under the threshold, or empty are dropped.
+ */
+export function decodePlateHead(data: Float32Array, dims: readonly number[], scoreThreshold: number, batch = 0): PlateBox[] {
+  const [n = -1, k = -1] = dims;
+  if (dims.length !== 2 || k !== 7 || n < 0 || data.length < n * 7) {
+    throw new AgentError('RSA_MODEL_SHAPE', `plate detector: output [${dims.join(',')}] is not [N,7] (batch, x1, y1, x2, y2, class, score)`);
+  }
+  const out: PlateBox[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = i * 7;
+    const score = data[p + 6]!;
+    if (Math.round(data[p]!) !== batch || !(score >= scoreThreshold)) continue;
+    const b = { x1: data[p + 1]!, y1: data[p + 2]!, x2: data[p + 3]!, y2: data[p + 4]!, score };
+    if (b.x2 > b.x1 && b.y2 > b.y1) out.push(b);
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Where a vehicle's plate is searched: its box without the top `top` of its height, widened by
+ * `side` and extended `below` its height downwards.
+ */
+export function plateRegionOf(vehicle: Box, below: number, side: number, top = 0): Box {
+  const w = boxWidth(vehicle);
+  const h = boxHeight(vehicle);
+  return { x1: vehicle.x1 - side * w, y1: vehicle.y1 + top * h, x2: vehicle.x2 + side * w, y2: vehicle.y2 + below * h };
+}
+
+/**
+ * The vehicle's own plate among those found in its region: the best score, weighted by how near
+ * the plate's centre is to the vehicle's vertical axis (a neighbour's plate sits to one side).
+ */
+export function pickPlate(plates: readonly PlateLocation[], vehicle: Box): PlateLocation | null {
+  const cx = (vehicle.x1 + vehicle.x2) / 2;
+  const half = Math.max(boxWidth(vehicle) / 2, 1);
+  let best: PlateLocation | null = null;
+  let bestRank = -1;
+  for (const p of plates) {
+    const off = Math.min(1, Math.abs((p.box.x1 + p.box.x2) / 2 - cx) / half);
+    const rank = p.score * (1 - 0.5 * off);
+    if (rank > bestRank) [best, bestRank] = [p, rank];
+  }
+  return best;
+}
+
+/** A square part of the model input a region is drawn into. */
+interface Tile {
+  region: Box;
+  size: number;
+  x: number;
+  y: number;
+}
+
+export class PlateDetectorLocator implements PlateLocator {
+  private readonly spec: TensorSpec;
+  private readonly input: Float32Array;
+  /** Model runs so far (a mosaic of four regions is one). */
+  runs = 0;
+
+  constructor(
+    private readonly session: ModelSession,
+    private readonly config: PlateDetectorConfig,
+  ) {
+    this.spec = {
+      width: config.size,
+      height: config.size,
+      channelOrder: 'rgb',
+      layout: 'nchw',
+      dtype: 'float32',
+      scale: 1 / 255,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      resize: 'letterbox-center',
+      padValue: 114,
+      interpolation: 'bilinear',
+    };
+    this.input = allocTensor(this.spec, 1) as Float32Array;
+  }
+
+  /**
+   * Plates in a region. `zoomOut` > 1 draws the region into the middle 1/zoomOut of the input
+   * (the rest is padding): the detector misses plates that fill most of its input (close-ups)
+   * but finds them smaller.
+   */
+  async locateIn(image: RgbImage, region: Box, sw: Stopwatch, zoomOut = 1): Promise<PlateLocation[]> {
+    const S = this.spec.width;
+    const s = Math.max(32, Math.round(S / Math.max(zoomOut, 1)));
+    const off = Math.floor((S - s) / 2);
+    return (await this.runTiles(image, [{ region, size: s, x: off, y: off }], sw))[0]!;
+  }
+
+  /**
+   * One model run over up to four regions drawn side by side (a 2×2 mosaic of half-size tiles):
+   * each region's plates, in image pixels. A tile of half the input still draws a roadside
+   * motorcycle's region (150-300 px) at about its own resolution.
+   */
+  private async runTiles(image: RgbImage, tiles: readonly Tile[], sw: Stopwatch): Promise<PlateLocation[][]> {
+    sw.start();
+    const S = this.spec.width;
+    const transforms =
+      tiles.length === 1 && tiles[0]!.size === S
+        ? [fillTensor(image, tiles[0]!.region, this.spec, this.input, 0)]
+        : (this.input.fill(this.spec.padValue * this.spec.scale), tiles.map((t) => this.drawTile(image, t)));
+    const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, S, S]) };
+    sw.lap('plate.det.pre');
+    const out = await this.session.run(feeds);
+    this.runs++;
+    sw.lap('plate.det.model');
+    const o = out[this.session.outputNames[0]!];
+    if (!o || !(o.data instanceof Float32Array)) throw new AgentError('RSA_MODEL_SHAPE', 'plate detector: output is not a float32 tensor');
+    const found: PlateLocation[][] = tiles.map(() => []);
+    for (const b of decodePlateHead(o.data, o.dims, this.config.score_threshold)) {
+      const cx = (b.x1 + b.x2) / 2;
+      const cy = (b.y1 + b.y2) / 2;
+      const i = tiles.findIndex((t) => cx >= t.x && cx < t.x + t.size && cy >= t.y && cy < t.y + t.size);
+      if (i < 0) continue;
+      const r = tiles[i]!.region;
+      const box = clipBox(toImageBox(b, transforms[i]!), image.width, image.height);
+      const inRegion = { x1: Math.max(box.x1, r.x1), y1: Math.max(box.y1, r.y1), x2: Math.min(box.x2, r.x2), y2: Math.min(box.y2, r.y2) };
+      if (boxWidth(inRegion) >= 4 && boxHeight(inRegion) >= 3) found[i]!.push({ box: inRegion, rows: [inRegion], score: b.score });
+    }
+    sw.lap('plate.det.post');
+    return found;
+  }
+
+  /** Draws a region letterboxed into a square tile of the input (the input already padded). */
+  private drawTile(image: RgbImage, tile: Tile): InputTransform {
+    const S = this.spec.width;
+    const s = tile.size;
+    const small: TensorSpec = { ...this.spec, width: s, height: s };
+    const tmp = allocTensor(small, 1) as Float32Array;
+    const t = fillTensor(image, tile.region, small, tmp, 0);
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < s; y++) this.input.set(tmp.subarray(c * s * s + y * s, c * s * s + (y + 1) * s), c * S * S + (y + tile.y) * S + tile.x);
+    }
+    return { ...t, offsetX: t.offsetX + tile.x, offsetY: t.offsetY + tile.y };
+  }
+
+  private regionOf(image: RgbImage, vehicle: Detection): Box | null {
+    const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side, this.config.top), image.width, image.height);
+    return boxWidth(region) < 8 || boxHeight(region) < 8 ? null : region;
+  }
+
+  async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
+    const region = this.regionOf(image, vehicle);
+    return region ? pickPlate(await this.locateIn(image, region, sw), vehicle.box) : null;
+  }
+
+  /**
+   * Every vehicle's plate, same order. With `mosaic`, regions that fit a tile unshrunk share
+   * runs four at a time; larger regions get a run of their own.
+   */
+  async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+    const out: Array<PlateLocation | null> = vehicles.map(() => null);
+    const half = Math.floor(this.spec.width / 2);
+    const small: number[] = [];
+    for (let i = 0; i < vehicles.length; i++) {
+      const region = this.regionOf(image, vehicles[i]!);
+      if (!region) continue;
+      if (this.config.mosaic && Math.max(boxWidth(region), boxHeight(region)) <= half) small.push(i);
+      else out[i] = pickPlate(await this.locateIn(image, region, sw), vehicles[i]!.box);
+    }
+    for (let k = 0; k < small.length; k += 4) {
+      const group = small.slice(k, k + 4);
+      const tiles = group.map((vi, j) => ({ region: this.regionOf(image, vehicles[vi]!)!, size: half, x: (j % 2) * half, y: Math.floor(j / 2) * half }));
+      const found = await this.runTiles(image, tiles, sw);
+      group.forEach((vi, j) => (out[vi] = pickPlate(found[j]!, vehicles[vi]!.box)));
+    }
+    return out;
+  }
+
+  /** The whole image at 1× and, for close-ups, zoomed out; overlapping finds kept once (the better). */
+  async locateWhole(image: RgbImage, sw: Stopwatch): Promise<PlateLocation[]> {
+    const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+    const all = [...(await this.locateIn(image, whole, sw))];
+    if (this.config.zoom_out > 1) all.push(...(await this.locateIn(image, whole, sw, this.config.zoom_out)));
+    all.sort((a, b) => b.score - a.score);
+    const kept: PlateLocation[] = [];
+    for (const p of all) if (!kept.some((k) => iou(k.box, p.box) > 0.3)) kept.push(p);
+    return kept;
+  }
+}

@@ -1,0 +1,165 @@
+// The plate stage of the pipeline: locate each wanted vehicle's plate, read it, check it against
+// the configured formats. Motorcycles first; other vehicle classes and the whole frame (for
+// close-ups) only when the config asks.
+import type { LoadedConfig } from '../config/load.js';
+import { resolveModelPath } from '../config/load.js';
+import { boxArea, iou } from '../shared/box.js';
+import type { Box, Detection, OtherPlate, PlateRead } from '../shared/types.js';
+import { PlateFormats, type PlateVerdict } from '../plate/check.js';
+import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
+import { PlateDetectorLocator } from './plate-detector.js';
+import { CctPlateReader, PpocrPlateReader } from './plate-readers.js';
+import { DetectorPlateLocator, PpocrPlateLocator, type PlateLocation, type PlateLocator, type PlateReader, type PlateTextRead } from './plate.js';
+import type { RgbImage } from './preprocess.js';
+import type { ModelSession } from './session.js';
+import type { Stopwatch } from './timings.js';
+
+/** A vehicle this large (share of the frame's area) is a close-up: no whole-frame search needed. */
+const LARGE_VEHICLE_SHARE = 0.25;
+/** Plates taken from a whole-frame search. */
+const WHOLE_FRAME_PLATES = 3;
+
+export interface PlateStageStats {
+  /** Vehicle regions searched (one locator run each) and whole frames searched. */
+  searches: number;
+  /** Plates read (one reader item each). */
+  reads: number;
+}
+
+/** Every read with its format verdict (the evaluation counts repairs against ground truth). */
+export type VerdictObserver = (box: Box, read: PlateTextRead, verdict: PlateVerdict | null) => void;
+
+export class PlateStage {
+  readonly stats: PlateStageStats = { searches: 0, reads: 0 };
+  observer: VerdictObserver | null = null;
+
+  constructor(
+    private readonly locator: PlateLocator | null,
+    private readonly reader: PlateReader,
+    readonly formats: PlateFormats,
+    private readonly vehicleClasses: readonly number[],
+    private readonly wholeFrame: 'never' | 'no_large_vehicle',
+  ) {}
+
+  get locates(): boolean {
+    return this.locator !== null;
+  }
+
+  /** Plate detector runs so far (null for other locators, whose runs are one per search). */
+  get detectorRuns(): number | null {
+    return this.locator instanceof PlateDetectorLocator ? this.locator.runs : null;
+  }
+
+  /**
+   * Plates of the wanted motorcycles (same order, null where none) and of other vehicles, in the
+   * detect frame's pixels. `pixels`: the same picture at a higher resolution (the camera's), when
+   * there is one: plates are then located and read on it, boxes given back in detect pixels.
+   */
+  async run(
+    frame: RgbImage,
+    motos: readonly Detection[],
+    wanted: readonly boolean[],
+    detections: readonly Detection[],
+    sw: Stopwatch,
+    pixels?: RgbImage,
+  ): Promise<{ motorcycles: Array<PlateRead | null>; others: OtherPlate[] }> {
+    const none = { motorcycles: motos.map(() => null), others: [] };
+    if (!this.locator) return none;
+    const image = pixels && pixels.width > frame.width ? pixels : frame;
+    const kx = image.width / frame.width;
+    const ky = image.height / frame.height;
+    const up = (d: Detection): Detection => (kx === 1 && ky === 1 ? d : { ...d, box: scaleBox(d.box, kx, ky) });
+    const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
+    const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
+    const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
+    const locs = await this.locateAll(image, searched.map((x) => up(x.vehicle)), sw);
+    // One plate found for two overlapping vehicles (a car also boxed as a truck) is read once, for the first.
+    searched.forEach((x, i) => {
+      const loc = locs[i];
+      if (loc && !located.some((l) => iou(l.loc.box, loc.box) > 0.5)) located.push({ ...x, loc });
+    });
+    if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles])) {
+      this.stats.searches++;
+      const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+      const all = this.locator instanceof PlateDetectorLocator ? await this.locator.locateWhole(image, sw) : await this.locator.locateIn(image, whole, sw);
+      const found = all.filter((c) => !located.some((l) => iou(l.loc.box, c.box) > 0.3));
+      for (const loc of found.slice(0, WHOLE_FRAME_PLATES)) located.push({ vehicle: null, moto: -1, loc });
+    }
+    const reads = await this.reader.read(image, located.map((l) => l.loc), sw);
+    this.stats.reads += reads.length;
+    const out: { motorcycles: Array<PlateRead | null>; others: OtherPlate[] } = { motorcycles: motos.map(() => null), others: [] };
+    located.forEach((l, i) => {
+      const plate = this.toPlate(kx === 1 && ky === 1 ? l.loc.box : scaleBox(l.loc.box, 1 / kx, 1 / ky), reads[i]!);
+      if (!plate) return;
+      if (l.moto >= 0) out.motorcycles[l.moto] = plate;
+      else out.others.push({ vehicle: l.vehicle, plate });
+    });
+    return out;
+  }
+
+  private async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+    this.stats.searches += vehicles.length;
+    if (this.locator instanceof PlateDetectorLocator) return this.locator.locateAll(image, vehicles, sw);
+    const out: Array<PlateLocation | null> = [];
+    for (const v of vehicles) out.push(await this.locator!.locate(image, v, sw));
+    return out;
+  }
+
+  private hasLargeVehicle(image: RgbImage, vehicles: readonly Detection[]): boolean {
+    const frame = image.width * image.height;
+    return vehicles.some((v) => boxArea(v.box) >= LARGE_VEHICLE_SHARE * frame);
+  }
+
+  /** A read as the record keeps it: repaired to its format, or null when empty or rejected. */
+  toPlate(box: Box, r: PlateTextRead): PlateRead | null {
+    if (r.text.length === 0) {
+      this.observer?.(box, r, null);
+      return null;
+    }
+    const verdict = this.formats.check(r.chars, r.region);
+    this.observer?.(box, r, verdict);
+    if (!verdict.ok) return null;
+    return {
+      box,
+      text: verdict.text,
+      raw: r.raw,
+      confidence: r.confidence,
+      region: r.region?.name ?? null,
+      regionConfidence: r.region?.confidence ?? null,
+      repaired: verdict.repaired,
+    };
+  }
+
+  /** Reads given plate boxes (evaluation on ground-truth crops), formats applied. */
+  async readBoxes(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ read: PlateTextRead; plate: PlateRead | null }>> {
+    const reads = await this.reader.read(image, plates, sw);
+    return reads.map((read, i) => ({ read, plate: this.toPlate(plates[i]!.box, read) }));
+  }
+
+  locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {
+    return this.locator ? this.locator.locateIn(image, region, sw) : Promise.resolve([]);
+  }
+}
+
+function scaleBox(b: Box, kx: number, ky: number): Box {
+  return { x1: b.x1 * kx, y1: b.y1 * ky, x2: b.x2 * kx, y2: b.y2 * ky };
+}
+
+type Sessions = Partial<Record<'plate_locator' | 'plate_reader', ModelSession>>;
+
+/** The plate stage as the config describes it, on already opened sessions. */
+export function createPlateStage(loaded: LoadedConfig, s: Sessions): PlateStage {
+  const m = loaded.config.models;
+  const plates = loaded.config.plates;
+  let locator: PlateLocator | null = null;
+  if (m.plate_locator.type === 'plate_detector') locator = new PlateDetectorLocator(s.plate_locator!, m.plate_locator);
+  if (m.plate_locator.type === 'detector') locator = new DetectorPlateLocator(s.plate_locator!, m.plate_locator);
+  if (m.plate_locator.type === 'ppocr_det') locator = new PpocrPlateLocator(s.plate_locator!, m.plate_locator);
+  const hasRegions = m.plate_reader.type === 'cct' && s.plate_reader!.outputNames.includes('region');
+  const reader: PlateReader =
+    m.plate_reader.type === 'cct'
+      ? new CctPlateReader(s.plate_reader!, m.plate_reader)
+      : new PpocrPlateReader(s.plate_reader!, resolveModelPath(loaded.modelsDir, m.plate_reader.keys));
+  const regions = hasRegions && m.plate_reader.type === 'cct' ? (m.plate_reader.regions ?? CCT_V2_GLOBAL_REGIONS) : null;
+  return new PlateStage(locator, reader, new PlateFormats(plates, regions), plates.vehicle_classes, plates.whole_frame);
+}

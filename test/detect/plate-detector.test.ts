@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { Tensor } from 'onnxruntime-node';
+import { decodePlateHead, pickPlate, PlateDetectorLocator, plateRegionOf } from '../../src/detect/plate-detector.js';
+import { Stopwatch } from '../../src/detect/timings.js';
+import { isAgentError } from '../../src/shared/errors.js';
+
+/** Rows of batch, x1, y1, x2, y2, class, score. */
+const head = (rows: number[][]) => ({ data: Float32Array.from(rows.flat()), dims: [rows.length, 7] });
+
+describe('decodePlateHead ([N,7] end-to-end head)', () => {
+  it.each([
+    { what: 'one plate', rows: [[0, 10, 20, 50, 35, 0, 0.8]], want: [{ x1: 10, y1: 20, x2: 50, y2: 35, score: 0.8 }] },
+    { what: 'no plate (N = 0)', rows: [], want: [] },
+    { what: 'under the threshold', rows: [[0, 10, 20, 50, 35, 0, 0.1]], want: [] },
+    { what: 'at the threshold', rows: [[0, 1, 2, 3, 4, 0, 0.2]], want: [{ x1: 1, y1: 2, x2: 3, y2: 4, score: 0.2 }] },
+    { what: 'another batch item', rows: [[1, 10, 20, 50, 35, 0, 0.9]], want: [] },
+    { what: 'an empty box', rows: [[0, 50, 20, 50, 35, 0, 0.9]], want: [] },
+    { what: 'a NaN score', rows: [[0, 10, 20, 50, 35, 0, Number.NaN]], want: [] },
+    {
+      what: 'two plates, best first',
+      rows: [[0, 0, 0, 10, 5, 0, 0.4], [0, 100, 100, 140, 120, 0, 0.7]],
+      want: [{ x1: 100, y1: 100, x2: 140, y2: 120, score: 0.7 }, { x1: 0, y1: 0, x2: 10, y2: 5, score: 0.4 }],
+    },
+  ])('$what', ({ rows, want }) => {
+    const t = head(rows);
+    const got = decodePlateHead(t.data, t.dims, 0.2);
+    expect(got.length).toBe(want.length);
+    got.forEach((b, i) => {
+      const w = want[i]!;
+      expect(b.x1).toBeCloseTo(w.x1, 5);
+      expect(b.y2).toBeCloseTo(w.y2, 5);
+      expect(b.score).toBeCloseTo(w.score, 5);
+    });
+  });
+
+  it.each([
+    { dims: [1, 6], what: '[1,6] (a six-column head)' },
+    { dims: [1, 300, 7], what: 'three dimensions' },
+    { dims: [2, 7], what: 'fewer values than rows' },
+  ])('refuses $what with a shape error', ({ dims }) => {
+    try {
+      decodePlateHead(new Float32Array(7), dims, 0.2);
+      expect.unreachable();
+    } catch (err) {
+      expect(isAgentError(err) && err.code).toBe('RSA_MODEL_SHAPE');
+      expect((err as Error).message).toContain('[N,7]');
+    }
+  });
+});
+
+describe('where a vehicle\'s plate is searched', () => {
+  it('the vehicle box, widened at the sides and extended below', () => {
+    expect(plateRegionOf({ x1: 100, y1: 100, x2: 200, y2: 300 }, 0.3, 0.1)).toEqual({ x1: 90, y1: 100, x2: 210, y2: 360 });
+  });
+
+  it('prefers the plate on the vehicle\'s axis to a stronger one at its side', () => {
+    const moto = { x1: 100, y1: 100, x2: 200, y2: 300 };
+    const own = { box: { x1: 135, y1: 250, x2: 165, y2: 270 }, rows: [], score: 0.5 };
+    const neighbour = { box: { x1: 195, y1: 250, x2: 225, y2: 270 }, rows: [], score: 0.7 };
+    expect(pickPlate([neighbour, own], moto)).toBe(own);
+    expect(pickPlate([], moto)).toBeNull();
+  });
+});
+
+describe('PlateDetectorLocator on a fake session (geometry only)', () => {
+  const config = { type: 'plate_detector' as const, path: 'x.onnx', size: 416, score_threshold: 0.2, top: 0, below: 0.3, side: 0.1, mosaic: true, zoom_out: 2 };
+  /** A session answering with fixed rows (batch, x1, y1, x2, y2, class, score) in input pixels; keeps the inputs. */
+  function fake(rows: number[][]) {
+    const inputs: Float32Array[] = [];
+    const session = {
+      inputNames: ['images'],
+      outputNames: ['output0'],
+      run: (feeds: Record<string, Tensor>) => {
+        inputs.push(Float32Array.from(feeds.images!.data as Float32Array));
+        return Promise.resolve({ output0: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 7]) });
+      },
+      release: () => Promise.resolve(),
+    };
+    return { session, inputs };
+  }
+  const image = { width: 1280, height: 720, data: new Uint8Array(1280 * 720 * 3).fill(200) };
+  const moto = (x1: number, y1: number, w: number, h: number) => ({ box: { x1, y1, x2: x1 + w, y2: y1 + h }, score: 0.8, classId: 3, role: 'motorcycle' as const });
+
+  it('packs small regions into one run as 2×2 tiles and maps each find back to its own region', async () => {
+    // Two motorcycles of 100×120 px: regions 120×156, drawn at scale 208/156 into tiles 0 and 1.
+    const a = moto(100, 100, 100, 120);
+    const b = moto(700, 300, 100, 120);
+    // A plate in the middle of tile 1 (x 208..416, y 0..208) only.
+    const { session, inputs } = fake([[0, 292, 150, 332, 170, 0, 0.7]]);
+    const loc = new PlateDetectorLocator(session, config);
+    const [pa, pb] = await loc.locateAll(image, [a, b], new Stopwatch());
+    expect(loc.runs).toBe(1);
+    expect(pa).toBeNull();
+    expect(pb!.score).toBeCloseTo(0.7, 5);
+    // Region b: x 690..810, y 300..456; scale 208/156 = 1.333; letterbox offset x (208 - 160) / 2 = 24.
+    expect(pb!.box.x1).toBeCloseTo(690 + (292 - 208 - 24) / (208 / 156), 0);
+    expect(pb!.box.y1).toBeCloseTo(300 + 150 / (208 / 156), 0);
+    // Outside the two drawn tiles the input is padding (114 / 255), inside it is the image (200 / 255).
+    const S = 416;
+    expect(inputs[0]![300 * S + 300]).toBeCloseTo(114 / 255, 5);
+    expect(inputs[0]![100 * S + 100]).toBeCloseTo(200 / 255, 5);
+  });
+
+  it('runs a region too large for a tile on its own, and each group of four small ones once', async () => {
+    const { session } = fake([]);
+    const loc = new PlateDetectorLocator(session, config);
+    const small = [0, 1, 2, 3, 4].map((i) => moto(50 + i * 200, 100, 80, 100));
+    await loc.locateAll(image, [...small, moto(100, 100, 400, 400)], new Stopwatch());
+    expect(loc.runs).toBe(1 + 2);
+    const off = new PlateDetectorLocator(fake([]).session, { ...config, mosaic: false });
+    await off.locateAll(image, small, new Stopwatch());
+    expect(off.runs).toBe(5);
+  });
+});

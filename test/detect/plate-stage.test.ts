@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { PlateStage } from '../../src/detect/plate-stage.js';
+import type { PlateLocation, PlateLocator, PlateReader, PlateTextRead } from '../../src/detect/plate.js';
+import type { RgbImage } from '../../src/detect/preprocess.js';
+import { Stopwatch } from '../../src/detect/timings.js';
+import { PlateFormats } from '../../src/plate/check.js';
+import { charReads } from '../../src/plate/formats.js';
+import type { Box, Detection } from '../../src/shared/types.js';
+
+const img = (width: number, height: number): RgbImage => ({ width, height, data: new Uint8Array(width * height * 3) });
+const moto = (box: Box): Detection => ({ box, score: 0.8, classId: 3, role: 'motorcycle' });
+
+/** A locator putting the plate in the lower middle of each vehicle; records what it was given. */
+function locator(seen: Array<{ width: number; box: Box }>): PlateLocator {
+  const plateOf = (b: Box): PlateLocation => {
+    const box = { x1: b.x1 + 0.4 * (b.x2 - b.x1), y1: b.y1 + 0.7 * (b.y2 - b.y1), x2: b.x1 + 0.6 * (b.x2 - b.x1), y2: b.y1 + 0.8 * (b.y2 - b.y1) };
+    return { box, rows: [box], score: 0.9 };
+  };
+  return {
+    locate: (image, v) => (seen.push({ width: image.width, box: v.box }), Promise.resolve(plateOf(v.box))),
+    locateIn: () => Promise.resolve([]),
+  };
+}
+
+function reader(texts: string[], seenWidths: number[]): PlateReader {
+  return {
+    read: (image, plates) => {
+      seenWidths.push(image.width);
+      return Promise.resolve(
+        plates.map((_, i): PlateTextRead => ({ raw: texts[i]!, text: texts[i]!, confidence: 0.9, chars: charReads(texts[i]!), region: { name: 'Vietnam', confidence: 0.99 } })),
+      );
+    },
+  };
+}
+
+const formats = () => new PlateFormats({ formats: { Vietnam: ['##@#{4,6}'] }, other_regions: 'accept', min_region_confidence: 0.5, max_repairs: 2 }, null);
+
+describe('PlateStage', () => {
+  it('locates and reads on the full-resolution picture when the frame has one; boxes come back in detect pixels', async () => {
+    const seen: Array<{ width: number; box: Box }> = [];
+    const widths: number[] = [];
+    const stage = new PlateStage(locator(seen), reader(['77L138777'], widths), formats(), [], 'never');
+    const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 });
+    const out = await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), img(1920, 1080));
+    expect(seen).toEqual([{ width: 1920, box: { x1: 150, y1: 150, x2: 300, y2: 450 } }]);
+    expect(widths).toEqual([1920]);
+    expect(out.motorcycles[0]).toMatchObject({ text: '77L138777', region: 'Vietnam', repaired: 0 });
+    const b = out.motorcycles[0]!.box;
+    expect([b.x1, b.y1, b.x2, b.y2].map((v) => Math.round(v))).toEqual([140, 240, 160, 260]);
+  });
+
+  it('without a larger picture it works on the frame itself', async () => {
+    const seen: Array<{ width: number; box: Box }> = [];
+    const stage = new PlateStage(locator(seen), reader(['77L138777'], []), formats(), [], 'never');
+    const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 });
+    await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), img(640, 360));
+    expect(seen[0]).toEqual({ width: 1280, box: m.box });
+  });
+
+  it('searches only wanted motorcycles and configured vehicle classes; a rejected read is no plate, counted', async () => {
+    const seen: Array<{ width: number; box: Box }> = [];
+    const stage = new PlateStage(locator(seen), reader(['59XX12345', '51A12345'], []), formats(), [2], 'never');
+    const a = moto({ x1: 0, y1: 0, x2: 100, y2: 100 });
+    const b = moto({ x1: 300, y1: 0, x2: 400, y2: 100 });
+    const car: Detection = { box: { x1: 500, y1: 0, x2: 700, y2: 200 }, score: 0.7, classId: 2, role: null };
+    const out = await stage.run(img(1280, 720), [a, b], [true, false], [a, b, car], new Stopwatch());
+    expect(seen.map((s) => s.box)).toEqual([a.box, car.box]);
+    expect(out.motorcycles).toEqual([null, null]); // 59XX12345 fits no Vietnamese format
+    expect(stage.formats.counts.rejected.no_format_fits).toBe(1);
+    expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '51A12345']]);
+  });
+
+  it('reads a plate once when two overlapping vehicle boxes (car and truck) find it', async () => {
+    const reads: number[] = [];
+    const stage = new PlateStage(locator([]), reader(['77A07159', 'X'], reads), formats(), [2, 7], 'never');
+    const car: Detection = { box: { x1: 500, y1: 0, x2: 700, y2: 200 }, score: 0.7, classId: 2, role: null };
+    const truck: Detection = { ...car, box: { x1: 502, y1: 1, x2: 701, y2: 200 }, classId: 7 };
+    const out = await stage.run(img(1280, 720), [], [], [car, truck], new Stopwatch());
+    expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '77A07159']]);
+  });
+});

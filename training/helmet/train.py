@@ -1,0 +1,213 @@
+"""Trains the rider helmet classifier and exports it as ONNX with its labels.json contract.
+
+    /usr/bin/python3 training/helmet/train.py --data DIR --persons FILE --backbone yolox_nano.onnx --out DIR
+
+Pretrained start: the backbone of the agent's own COCO scene detector (yolox_nano.onnx),
+read out of its ONNX initializers; a linear head over its dark4 + dark5 features. Trained on
+the agent-cut crops of the train split (+ synthetic crops with the agent crops' geometry);
+model selection, temperature calibration and the thresholds are chosen on the val split only.
+Deterministic for a given seed and thread count."""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import CLASSES, Images, augment, cut, load_persons, load_split, seeded, synthetic_crop, to_tensor_batch  # noqa: E402
+from yolox_backbone import HelmetNet  # noqa: E402
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="helmet-frames folder (images/, labels/ in YOLO layout)")
+    p.add_argument("--persons", required=True, help="persons.json from person-boxes.ts")
+    p.add_argument("--backbone", required=True, help="yolox_nano.onnx (the scene detector)")
+    p.add_argument("--out", required=True, help="output folder for the ONNX, labels.json and report")
+    p.add_argument("--size", type=int, default=64)
+    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--synthetic", type=int, default=2, help="synthetic crops per labelled head per epoch")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr-backbone", type=float, default=3e-4, help="peak learning rate of the pretrained backbone (its BatchNorms are folded into the convolutions)")
+    p.add_argument("--lr-head", type=float, default=3e-3)
+    p.add_argument("--seed", type=int, default=20261201)
+    p.add_argument("--threads", type=int, default=1, help="PyTorch threads (1: next to other work on 2 cores, more threads mostly wait on each other)")
+    p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
+    p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
+    return p.parse_args()
+
+
+def batches(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def predict_logits(model, images, samples, size):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for chunk in batches(samples, 256):
+            x = to_tensor_batch([cut(images.get(k), c, size).astype(np.float32) for k, c, _ in chunk])
+            out.append(model.logits(torch.from_numpy(x)))
+    return torch.cat(out) if out else torch.zeros((0, 2))
+
+
+def fit_temperature(logits, labels):
+    best = (math.inf, 1.0)
+    for t in np.arange(0.3, 5.01, 0.02):
+        nll = F.cross_entropy(logits / float(t), labels).item()
+        best = min(best, (nll, float(t)))
+    return best[1], best[0]
+
+
+def reliability(p, y, bins=10):
+    rows = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        m = (p >= lo) & ((p < hi) if b < bins - 1 else (p <= hi))
+        n = int(m.sum())
+        rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": n, "mean_p": round(float(p[m].mean()), 3) if n else None,
+                     "observed_no_helmet": round(float(y[m].mean()), 3) if n else None})
+    ece = sum(r["n"] * abs(r["mean_p"] - r["observed_no_helmet"]) for r in rows if r["n"]) / max(len(p), 1)
+    return rows, round(float(ece), 4)
+
+
+def counts(p, y, t):
+    tp = int(((p >= t) & (y == 1)).sum())
+    fp = int(((p >= t) & (y == 0)).sum())
+    fn = int(((p < t) & (y == 1)).sum())
+    return tp, fp, fn
+
+
+def choose_threshold(p, y, min_precision):
+    """Lowest threshold whose no_helmet precision on val reaches min_precision (most recall)."""
+    for t in np.arange(0.3, 0.96, 0.01):
+        tp, fp, fn = counts(p, y, t)
+        if tp + fp > 0 and tp / (tp + fp) >= min_precision:
+            return round(float(t), 2)
+    return 0.95
+
+
+def check_export(onnx_path, model, images, samples, size):
+    """The exported ONNX, run by OpenCV's DNN (an independent runtime), against PyTorch."""
+    import cv2
+    x = to_tensor_batch([cut(images.get(k), c, size).astype(np.float32) for k, c, _ in samples])
+    with torch.no_grad():
+        want = model(torch.from_numpy(x)).numpy()
+    net = cv2.dnn.readNetFromONNX(onnx_path)
+    got = []
+    for i in range(len(x)):
+        net.setInput(x[i:i + 1])
+        got.append(net.forward())
+    diff = float(np.abs(np.concatenate(got) - want).max())
+    if not diff < 1e-3:
+        raise SystemExit(f"train.py: the exported ONNX disagrees with PyTorch by {diff}")
+    return diff
+
+
+def main():
+    a = parse()
+    rng = seeded(a.seed)
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    cv2.setNumThreads(1)
+    torch.use_deterministic_algorithms(True)
+    started = time.time()
+    persons, crop_rule = load_persons(a.persons)
+    images = Images(a.data)
+    _, train, train_heads, geoms = load_split(a.data, persons, "train", a.limit)
+    _, val, val_heads, _ = load_split(a.data, persons, "val", a.limit)
+    if not train or not val or not geoms:
+        raise SystemExit(f"train.py: no matched crops (train {len(train)}, val {len(val)}): wrong --data or --persons?")
+    print(f"train: {len(train)} agent crops, {len(train_heads)} labelled heads; val: {len(val)} agent crops, {len(val_heads)} heads")
+
+    model = HelmetNet(a.backbone)
+    params = [{"params": model.backbone.parameters(), "lr": a.lr_backbone}, {"params": model.fc.parameters(), "lr": a.lr_head}]
+    opt = torch.optim.AdamW(params, weight_decay=1e-4)
+    steps_per_epoch = math.ceil((len(train) + a.synthetic * len(train_heads)) / a.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[a.lr_backbone, a.lr_head], total_steps=a.epochs * steps_per_epoch, pct_start=0.15)
+    val_y = torch.tensor([c for _, _, c in val])
+    best = (math.inf, None, -1)
+    history = []
+    for epoch in range(a.epochs):
+        model.train()
+        items = [(k, c, y) for k, c, y in train]
+        for k, g, y in train_heads:
+            for _ in range(a.synthetic):
+                items.append((k, synthetic_crop(g, geoms[rng.randrange(len(geoms))], rng), y))
+        rng.shuffle(items)
+        total, seen = 0.0, 0
+        for chunk in batches(items, a.batch):
+            x = to_tensor_batch([augment(cut(images.get(k), c, a.size), rng) for k, c, _ in chunk])
+            y = torch.tensor([c for _, _, c in chunk])
+            loss = F.cross_entropy(model.logits(torch.from_numpy(x)), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(chunk)
+            seen += len(chunk)
+        vl = predict_logits(model, images, val, a.size)
+        vnll = F.cross_entropy(vl, val_y).item()
+        vacc = float((vl.argmax(1) == val_y).float().mean())
+        history.append({"epoch": epoch + 1, "train_loss": round(total / seen, 4), "val_nll": round(vnll, 4), "val_acc": round(vacc, 4)})
+        print(f"epoch {epoch + 1}/{a.epochs}: train loss {total / seen:.4f}, val nll {vnll:.4f}, val acc {vacc:.3f} ({time.time() - started:.0f} s)")
+        if vnll < best[0]:
+            best = (vnll, {k: v.clone() for k, v in model.state_dict().items()}, epoch + 1)
+    model.load_state_dict(best[1])
+    vl = predict_logits(model, images, val, a.size)
+    t, nll = fit_temperature(vl, val_y)
+    model.temperature.fill_(t)
+    p = torch.softmax(vl / t, dim=1)[:, 1].numpy()
+    y = val_y.numpy()
+    table, ece = reliability(p, y)
+    threshold = choose_threshold(p, y, a.min_precision)
+    helmet_threshold = round(min(0.5, threshold), 2)
+    tp, fp, fn = counts(p, y, threshold)
+    train_s = time.time() - started
+
+    os.makedirs(a.out, exist_ok=True)
+    onnx_path = os.path.join(a.out, "rider_helmet.onnx")
+    model.eval()
+    torch.onnx.export(model, torch.zeros(1, 3, a.size, a.size), onnx_path, input_names=["input"], output_names=["prob"],
+                      dynamic_axes={"input": {0: "N"}, "prob": {0: "N"}}, opset_version=13)
+    export_diff = check_export(onnx_path, model, images, val[:64], a.size)
+    labels = {
+        "model": "rider_helmet.onnx",
+        "classes": list(CLASSES),
+        "positive_violation_class": "no_helmet",
+        "input": {"name": "input", "shape": ["N", 3, a.size, a.size], "dtype": "float32", "layout": "NCHW", "color": "BGR",
+                  "scale": 1, "mean": [0, 0, 0], "std": [1, 1, 1], "formula": "x = pixel (raw 0-255, BGR: the scene detector's own input)",
+                  "resize": f"{a.size}x{a.size} stretch of the square head crop, area-average when downscaling; out-of-frame parts padded with edge pixels"},
+        "output": {"name": "prob", "shape": ["N", 2], "meaning": "calibrated probabilities (temperature scaling on val), index 0 = helmet, 1 = no_helmet"},
+        "crop": crop_rule,
+        "crop_rule": "from a rider's person box: side = min(width_fraction x person_w, height_fraction x person_h), top = person_y1 - lift x side, centred on person cx; config models.helmet.crop (src/detect/riders.ts headCrop)",
+        "calibration": {"method": "temperature", "temperature": round(t, 3), "val_nll": round(nll, 4), "val_ece": ece, "reliability": table},
+        "threshold": threshold,
+        "helmet_threshold": helmet_threshold,
+        "threshold_rule": f"lowest P(no_helmet) whose no_helmet precision on the val split's agent crops is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
+        "val_agent_crops": {"n": len(val), "no_helmet": {"tp": tp, "fp": fp, "fn": fn}},
+        "opset": 13,
+        "arch": "YOLOX-Nano backbone (from the COCO scene detector, Apache-2.0) + linear head on dark4/dark5 mean features",
+        "train_sources": "helmet-frames train split: kaggle (A), khadatkar (B, CC BY 4.0), nckh (C, MIT)",
+    }
+    with open(os.path.join(a.out, "labels.json"), "w") as f:
+        json.dump(labels, f, indent=1)
+    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "threads": a.threads, "epochs": a.epochs, "best_epoch": best[2], "size": a.size,
+              "train_crops": len(train), "train_heads": len(train_heads), "val_crops": len(val), "val_heads": len(val_heads),
+              "train_seconds": round(train_s, 1), "history": history,
+              "export_max_abs_diff": export_diff,
+              "parameters": sum(q.numel() for q in model.parameters()), "onnx_bytes": os.path.getsize(onnx_path)}
+    with open(os.path.join(a.out, "training-report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps({"temperature": t, "ece": ece, "threshold": threshold, "val": {"tp": tp, "fp": fp, "fn": fn}, "train_seconds": round(train_s)}))
+
+
+if __name__ == "__main__":
+    main()
