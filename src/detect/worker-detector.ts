@@ -47,8 +47,9 @@ export function workerEntry(): { target: URL | string; eval: boolean } {
 /**
  * The worker's V8 young generation, MB. The worker's JS garbage is small and short-lived (boxes,
  * decoded candidates; tensors live outside the heap), but by default V8 lets its semi-spaces grow
- * to 16 MB each. Capped at 2 MB, bench/memory.ts measured the process 30-60 MB smaller after 60
- * frames (207/225 vs 288/253 MB in two alternating runs) at the same CPU per frame (19.5 vs 20 ms).
+ * to 16 MB each. Capped at 2 MB, bench/memory.ts's worker step measured 207/225 vs 288/253 MB after
+ * 60 frames (alternating runs) at the same CPU per frame (19.5 vs 20 ms); the real CLI on the demo
+ * clip showed no RSS difference after 45 s (215/215 vs 212/211 MB) and no CPU cost.
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
 
