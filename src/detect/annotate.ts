@@ -24,10 +24,10 @@ function rect(b: Box, colour: string, width: number, label?: string, fontSize = 
   return s;
 }
 
-/** Where the scene detector looked (yellow) and the motion that steered it (cyan), when it did not just scan the whole frame. */
+/** Where the scene detector looked (yellow, unless the whole frame) and the motion that steered it (cyan). */
 function scanParts(a: FrameAnalysis, font: number): string[] {
   const scan = a.scan;
-  if (!scan || scan.mode === 'whole') return [];
+  if (!scan) return [];
   const parts = scan.motion.map((m) => rect(m, COLOURS.motion, 1));
   scan.regions.forEach((r, i) => {
     const whole = r.x1 <= 0 && r.y1 <= 0 && r.x2 >= a.frame.width && r.y2 >= a.frame.height;
