@@ -1,6 +1,7 @@
 // `npm run bench`: the agent measured against the targets of ../shared/design.md, in one run.
 //
-//   npx tsx bench/run.ts [--reps 3] [--rtsp-seconds 20] [--latency-seconds 30] [--skip rtsp,latency,drain,peer]
+//   npx tsx bench/run.ts [--reps 3] [--rtsp-seconds 20] [--latency-seconds 30] [--scene-seconds 60]
+//                        [--skip throughput,rtsp,latency,drain,scenes] [--only scenes]
 //
 // 1. stages alone on the same frames: ffmpeg decode at the pipeline's settings (capture's own
 //    argv: -threads 1, fps + scale to camera.detect, rgb24) and the model chain (the detector
@@ -12,7 +13,9 @@
 //    to it (goal ≥ 3×), also with plates off (plate_locator none) for a closer comparison;
 // 4. CPU and RSS of one camera from an RTSP source (the GStreamer fixture on 127.0.0.1);
 // 5. frame → MySQL latency (violations.received_at − last_seen_at);
-// 6. backlog drain rates (bench/drain.ts as a child, when it exists).
+// 6. backlog drain rates (bench/drain.ts as a child, when it exists);
+// 7. a quiet scene and the busy clip in real time, whole frame vs motion-gated regions
+//    (bench/run-scenes.ts; alone: `npm run bench -- --only scenes`).
 // Medians of --reps repetitions with [min–max]; ratios are taken within each repetition.
 // Every process started here is stopped at the end, whatever happens.
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +28,7 @@ import { loadConfig } from '../src/config/load.js';
 import { CLIP, MODELS_DIR, ROOT, ms, prepareMedia, runAgentToEnd, startAgent, writeConfig, type AgentLine } from './run-agent.js';
 import { cpuSeconds, descendants, installCleanup, killAll, memoryMb, sleep, spawnTracked, stopProcess } from './run-procs.js';
 import { harnessRun } from './run-harness.js';
+import { sceneCosts } from './run-scenes.js';
 import { decodeAlone, modelChain, predecode } from './run-stages.js';
 import { fmt, freePort, median, percentile, spread, table } from './run-stats.js';
 
@@ -37,7 +41,9 @@ const { values } = parseArgs({
     'drain-count': { type: 'string', default: '3000' },
     'rtsp-seconds': { type: 'string', default: '20' },
     'latency-seconds': { type: 'string', default: '30' },
+    'scene-seconds': { type: 'string', default: '60' },
     skip: { type: 'string', default: '' },
+    only: { type: 'string', default: '' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -48,7 +54,9 @@ const PEER_FRAMES = Number(values['peer-frames']);
 const DRAIN_COUNT = Number(values['drain-count']);
 const RTSP_SECONDS = Number(values['rtsp-seconds']);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
-const SKIP = new Set(values.skip.split(',').filter(Boolean));
+const SECTIONS = ['throughput', 'rtsp', 'latency', 'drain', 'scenes'];
+const ONLY = new Set(values.only.split(',').filter(Boolean));
+const SKIP = new Set([...values.skip.split(',').filter(Boolean), ...(ONLY.size > 0 ? SECTIONS.filter((x) => !ONLY.has(x)) : [])]);
 const PYTHON = '/usr/bin/python3';
 const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 
@@ -471,6 +479,8 @@ async function main(): Promise<void> {
     if (!SKIP.has('rtsp')) await rtspCosts(dir, db, media);
     if (!SKIP.has('latency')) await latency(dir, db);
     if (!SKIP.has('drain')) await drain();
+    if (!SKIP.has('scenes'))
+      await sceneCosts({ dir, db, mediaDir: '/tmp/rsa-bench-media', seconds: Number(values['scene-seconds']), env: unitEnvironment(), log, goal });
   } finally {
     await killAll();
     await withDb((d) => d.query(`DROP DATABASE IF EXISTS \`${db}\``)).catch((err: unknown) => console.error(`could not drop ${db}: ${String(err)}`));

@@ -26,6 +26,7 @@ import { createHeartbeats } from './operate/heartbeats.js';
 import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
 import { LastFrameMark } from './operate/last-frame-mark.js';
 import { createNotifier } from './operate/notify.js';
+import { ScanStats } from './operate/scan-stats.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { createInstallerUi, type InstallerUi } from './operate/ui/index.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
@@ -121,6 +122,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const counters: PipelineCounters = { framesProcessed: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
+  const scans = new ScanStats();
 
   // Evidence JPEGs are a few per minute: libvips' operation cache and a thread per core buy
   // nothing here but resident memory on a box that runs one agent per camera.
@@ -197,6 +199,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     if (health) log.info({ url: health.url }, 'health endpoint listening');
 
     observeTimings = (analysis: FrameAnalysis): void => {
+      scans.observe(analysis);
       for (const [step, ms] of Object.entries(analysis.timings))
         if (step.endsWith('.model')) metrics.observeInference(step.slice(0, -'.model'.length), ms / 1000);
     };
@@ -230,6 +233,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         cameraUp: cs.state === 'online',
         cameraRestarts: cs.restarts,
         centralReachable: fc.centralReachable,
+        scan: scans.snapshot(),
         centralNode: flusher.centralNode,
         centralFailovers: flusher.centralFailovers,
       };
@@ -265,6 +269,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         provider: detector.provider,
         version: agentVersion(),
         loops: heartbeats.snapshot(),
+        scan: scans.snapshot(),
       };
     }
 

@@ -46,6 +46,7 @@ export function analysisJson(a: FrameAnalysis): Record<string, unknown> {
       })),
       plate: m.plate ? plateJson(m.plate) : null,
     })),
+    ...(a.scan ? { scan: { mode: a.scan.mode, regions: a.scan.regions.map(box) } } : {}),
     other_plates: (a.otherPlates ?? []).map((o) => ({ vehicle_class_id: o.vehicle?.classId ?? null, ...plateJson(o.plate) })),
     timings_ms: Object.fromEntries(Object.entries(a.timings).map(([k, v]) => [k, r1(v)])),
   };
@@ -69,7 +70,7 @@ export async function detectCommand(image: string, options: DetectOptions, io: C
   let detector;
   try {
     const frame = await loadImageFrame(resolve(image));
-    detector = await createDetector(loaded, logger, { plates: options.plates });
+    detector = await createDetector(loaded, logger, { plates: options.plates, scan: loaded.config.regions.tiles ? 'tiles' : 'whole' });
     const analysis = await detector.analyze(frame);
     const outDir = resolve(options.out ?? '.');
     mkdirSync(outDir, { recursive: true });

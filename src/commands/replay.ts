@@ -1,14 +1,18 @@
 // `roadside-agent replay VIDEO --config FILE [--out DIR]`: a video file through the whole
 // pipeline (capture → detect → violations) as fast as possible, losing no frame. Each violation is printed as one
 // JSON line on stdout (evidence as file names + sha256) and its JPEGs are written to --out.
+// With --frames-every N, every Nth frame is also written there annotated (boxes, verdicts, and
+// where the scene detector looked: regions in yellow, motion in cyan).
 //
 // Deterministic: the clock is the video's own time (frame seq / detect fps from --start), not
 // the wall clock, so the same file and config give the same violations, times and plates.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { createFrameSource } from '../capture/index.js';
 import { loadConfig } from '../config/load.js';
+import { annotatedJpeg } from '../detect/annotate.js';
 import { createDetector } from '../detect/detector.js';
 import { violationStageFor } from '../rules/violation-stage.js';
 import type { Clock } from '../shared/clock.js';
@@ -26,6 +30,8 @@ export interface ReplayOptions {
   start?: string;
   /** pino level of the log lines written to stderr (default: the config's). */
   logLevel?: string;
+  /** Write every Nth frame annotated to --out as frame-<seq>.jpg (0 or absent: none). */
+  framesEvery?: number;
 }
 
 export interface ReplaySummary {
@@ -84,7 +90,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
 
   let detector;
   try {
-    detector = await createDetector(loaded, logger);
+    detector = await createDetector(loaded, logger, { scan: config.regions.enabled ? 'regions' : 'whole' });
   } catch (err) {
     if (isAgentError(err, 'RSA_MODEL_MISSING') || isAgentError(err, 'RSA_MODEL_LOAD') || isAgentError(err, 'RSA_MODEL_SHAPE')) {
       io.err(`replay: ${err.code}: ${err.message}`);
@@ -114,6 +120,9 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
   };
   const t0 = performance.now();
   let frames = 0;
+  let sceneRuns = 0;
+  let noInference = 0;
+  const every = options.framesEvery ?? 0;
   try {
     for (;;) {
       const frame = await source.next(signal);
@@ -121,6 +130,10 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
       videoNow = start + (frame.seq * 1000) / fps;
       const analysis = await detector.analyze({ ...frame, capturedAt: videoNow });
       frames++;
+      const runs = analysis.scan ? (analysis.scan.mode === 'none' ? 0 : analysis.scan.regions.length) : 1;
+      sceneRuns += runs;
+      if (runs === 0) noInference++;
+      if (every > 0 && frame.seq % every === 0) writeFileSync(join(outDir, `frame-${String(frame.seq).padStart(6, '0')}.jpg`), await annotatedJpeg(analysis));
       emit(await stage.push(analysis));
     }
     // End of the file: every open track ends here.
@@ -145,6 +158,8 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     tracks: s.tracksStarted,
     candidates: s.candidates,
     duplicates: s.duplicates,
+    scene_runs: sceneRuns,
+    frames_without_inference: noInference,
     provider: detector.provider,
     out: outDir,
   };
@@ -161,5 +176,10 @@ export const registerReplay: RegisterVerb = (program, ctx) => {
     .option('-o, --out <dir>', 'folder for the evidence JPEGs', './replay-out')
     .option('--start <iso-date>', 'wall time of the first frame (times are video time from here)', '1970-01-01T00:00:00Z')
     .option('--log-level <level>', "level of the log lines on stderr (default: the config's)")
+    .option('--frames-every <n>', 'also write every nth frame annotated (boxes, regions, motion) to --out', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--frames-every ${v}: a whole number ≥ 1`);
+      return n;
+    })
     .action(async (video: string, opts: ReplayOptions) => ctx.exit(await replayCommand(video, opts, ctx.io)));
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CameraSchema } from './camera.js';
 import { CentralSchema } from './central.js';
 import { ModelsSchema } from './models.js';
+import { MotionSchema, RegionsSchema } from './motion.js';
 import { OperateSchema } from './operate.js';
 import { PlatesSchema } from './plates.js';
 import { QueueSchema } from './queue.js';
@@ -13,6 +14,8 @@ export const ConfigSchema = z
     $schema: z.string().optional().describe('Path of config.schema.json, for editors.'),
     camera: CameraSchema,
     models: ModelsSchema,
+    motion: MotionSchema.prefault({}),
+    regions: RegionsSchema.prefault({}),
     plates: PlatesSchema.prefault({}),
     rules: RulesSchema.prefault({}),
     dedup: DedupSchema.prefault({}),
@@ -27,6 +30,8 @@ export type CameraConfig = Config['camera'];
 export type ModelsConfig = Config['models'];
 export type DetectorConfig = Config['models']['scene'];
 export type InputConfig = DetectorConfig['input'];
+export type MotionConfig = Config['motion'];
+export type RegionsConfig = Config['regions'];
 export type RulesConfig = Config['rules'];
 export type PlatesConfig = Config['plates'];
 export type DedupConfig = Config['dedup'];

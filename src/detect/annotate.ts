@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import type { Box, FrameAnalysis } from '../shared/types.js';
 
-const COLOURS = { motorcycle: '#1e90ff', person: '#aaaaaa', helmet: '#22c55e', no_helmet: '#ef4444', unknown: '#f59e0b', plate: '#e879f9' };
+const COLOURS = { region: '#facc15', motion: '#22d3ee', motorcycle: '#1e90ff', person: '#aaaaaa', helmet: '#22c55e', no_helmet: '#ef4444', unknown: '#f59e0b', plate: '#e879f9' };
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,12 +24,24 @@ function rect(b: Box, colour: string, width: number, label?: string, fontSize = 
   return s;
 }
 
-/** SVG with every motorcycle, rider, head verdict and plate of the analysis. */
+/** Where the scene detector looked (yellow, unless the whole frame) and the motion that steered it (cyan). */
+function scanParts(a: FrameAnalysis, font: number): string[] {
+  const scan = a.scan;
+  if (!scan) return [];
+  const parts = scan.motion.map((m) => rect(m, COLOURS.motion, 1));
+  scan.regions.forEach((r, i) => {
+    const whole = r.x1 <= 0 && r.y1 <= 0 && r.x2 >= a.frame.width && r.y2 >= a.frame.height;
+    if (!whole) parts.push(rect(r, COLOURS.region, 2, `${scan.mode} ${i + 1}`, font));
+  });
+  return parts;
+}
+
+/** SVG with every motorcycle, rider, head verdict and plate of the analysis (and the scanned regions). */
 export function overlaySvg(a: FrameAnalysis): string {
   const { width, height } = a.frame;
   const line = Math.max(2, Math.round(width / 640));
   const font = Math.max(12, Math.round(width / 80));
-  const parts: string[] = [];
+  const parts: string[] = scanParts(a, font);
   const riders = new Set(a.motorcycles.flatMap((m) => m.riders.map((r) => r.person)));
   for (const d of a.detections) {
     if (d.role === 'person' && !riders.has(d)) parts.push(rect(d.box, COLOURS.person, 1));

@@ -10,6 +10,7 @@ import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, Rider
 import type { RgbImage } from './preprocess.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
+import { SceneScanner, type ScanMode } from './scene-scan.js';
 import type { PlateLocation, PlateTextRead } from './plate.js';
 import { createPlateStage, type PlateStage } from './plate-stage.js';
 import { DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
@@ -55,6 +56,8 @@ export interface DetectorOptions {
   riderRule?: RiderRule;
   /** Monotonic milliseconds for the step timings. */
   now?: () => number;
+  /** Where the scene detector looks: `whole` (default), `regions` (motion-gated, live) or `tiles` (still images). */
+  scan?: ScanMode;
 }
 
 type ModelKey = 'scene' | 'helmet' | 'plate_locator' | 'plate_reader';
@@ -110,15 +113,17 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     // The scene detector keeps boxes down to the riders' vehicle threshold; the pipeline applies
     // scene.score_threshold to everything but a rider's fallback vehicle.
     const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold) }, 'scene');
+    const c = loaded.config;
+    const scanner = new SceneScanner(scene, options.scan ?? 'whole', { motion: c.motion, regions: c.regions, nmsIou: m.scene.nms_iou });
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
     const plateStage = createPlateStage(loaded, s);
-    log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads }, 'detector ready');
+    log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads, scan: scanner.mode }, 'detector ready');
     return new Pipeline({
       provider: opened.provider,
       fallbackReason: opened.fallbackReason,
       modelIds,
       sessions: Object.values(opened.sessions),
-      scene,
+      scanner,
       helmet,
       plateStage,
       plates: options.plates ?? m.plates_for,
@@ -137,7 +142,7 @@ interface PipelineParts {
   fallbackReason: string | null;
   modelIds: Record<string, string>;
   sessions: ModelSession[];
-  scene: ObjectDetector;
+  scanner: SceneScanner;
   helmet: HelmetJudge;
   plateStage: PlateStage;
   plates: PlateScope;
@@ -175,7 +180,7 @@ class Pipeline implements InThreadDetector {
     const p = this.p;
     const sw = new Stopwatch(p.now);
     const t0 = p.now();
-    const found = await p.scene.detect(frame, sw);
+    const { detections: found, scan } = await p.scanner.detect(frame, sw);
 
     sw.start();
     const { detections, vehicles: motos, riders: assignment, persons } = findRiderVehicles(found, { ...p.riderVehicles, rule: p.riderRule });
@@ -192,7 +197,7 @@ class Pipeline implements InThreadDetector {
     const plates = await p.plateStage.run(frame, motos, wanted, detections, sw, frame.full);
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    return { frame, motorcycles, detections, otherPlates: plates.others, timings };
+    return { frame, motorcycles, detections, otherPlates: plates.others, timings, scan };
   }
 
   get plateStage(): PlateStage {

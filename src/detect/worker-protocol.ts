@@ -3,11 +3,13 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { FrameAnalysis } from '../shared/types.js';
 import type { PlateScope } from './detector.js';
+import type { ScanMode } from './scene-scan.js';
 import type { Provider } from './session.js';
 
 export interface WorkerInit {
   loaded: LoadedConfig;
   plates?: PlateScope;
+  scan: ScanMode;
 }
 
 export interface WireError {

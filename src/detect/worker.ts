@@ -42,7 +42,7 @@ port.on('message', (msg: ToWorker) => {
   }
 });
 
-createDetector(init.loaded, logger, init.plates ? { plates: init.plates } : {}).then(
+createDetector(init.loaded, logger, { scan: init.scan, ...(init.plates ? { plates: init.plates } : {}) }).then(
   (d) => {
     detector = d;
     post({ type: 'ready', provider: d.provider, fallbackReason: d.fallbackReason, modelIds: { ...d.modelIds } });

@@ -21,6 +21,7 @@
  *    evidence withheld as damaged since start.
  */
 import type { LoopState } from './heartbeats.js';
+import type { ScanSnapshot } from './scan-stats.js';
 
 export type AgentPhase = 'starting' | 'running' | 'stopping';
 
@@ -70,6 +71,8 @@ export interface HealthSnapshot {
   provider: string;
   version: string;
   loops: LoopState[];
+  /** Where the scene detector looked; absent when not reported. */
+  scan?: ScanSnapshot;
 }
 
 export interface CentralFailureView {
@@ -108,6 +111,8 @@ export interface HealthReport {
     node: string | null;
   };
   loops: Array<{ name: string; silent_s: number; stalled: boolean }>;
+  /** Motion-gated detection over the recent frames, and frames without any inference since start. */
+  detect?: { motion_fraction: number | null; regions_per_frame: number; inference_ms_per_frame: number; frames_without_inference: number; frames: number };
 }
 
 export interface HealthRules {
@@ -167,6 +172,18 @@ export function evaluateHealth(s: HealthSnapshot, now: number, rules: HealthRule
     },
     central: { reachable: s.central.reachable, last_delivery_age_s: ageS(now, s.central.lastDeliveryAt), failing, node: s.central.node ?? null },
     loops: s.loops.map((l) => ({ name: l.name, silent_s: round1(l.silentMs / 1000), stalled: l.stalled })),
+    ...(s.scan ? { detect: detectReport(s.scan) } : {}),
+  };
+}
+
+function detectReport(s: ScanSnapshot): NonNullable<HealthReport['detect']> {
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    motion_fraction: s.recent.motionFraction === null ? null : r3(s.recent.motionFraction),
+    regions_per_frame: r3(s.recent.regionsPerFrame),
+    inference_ms_per_frame: round1(s.recent.inferenceMsPerFrame),
+    frames_without_inference: s.framesWithoutInference,
+    frames: s.frames,
   };
 }
 

@@ -5,6 +5,7 @@
  * times are pushed, one observation per model run, through `observeInference`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ScanSnapshot } from './scan-stats.js';
 
 export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'queued', 'held', 'lost', 'delivered', 'dead'] as const;
 export type ViolationOutcome = (typeof VIOLATION_OUTCOMES)[number];
@@ -35,6 +36,8 @@ export interface MetricsSnapshot {
   cameraRestarts: number;
   /** null when not known yet (no attempt so far). */
   centralReachable: boolean | null;
+  /** Where the scene detector looked (motion-gated regions); absent before the detector reports. */
+  scan?: ScanSnapshot;
   /** host:port of the central node delivered to (of central.hosts); null when not known. */
   centralNode?: string | null;
   /** Times delivery moved to another central node. */
@@ -143,6 +146,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
     s.centralReachable ? 1 : 0,
   );
 
+  pulledCounter('roadside_scene_inferences_total', 'Scene detector runs: one per region, one per whole frame.', (s) => s.scan?.sceneInferences ?? 0);
+  pulledCounter('roadside_frames_without_inference_total', 'Frames with no motion and nothing tracked: no model run at all.', (s) => s.scan?.framesWithoutInference ?? 0);
+  pulledCounter('roadside_motorcycles_seen_total', 'Motorcycles found, summed over frames.', (s) => s.scan?.motorcycles ?? 0);
+  pulledCounter('roadside_riders_seen_total', 'Riders (persons on a motorcycle) found, summed over frames.', (s) => s.scan?.riders ?? 0);
+  pulledGauge('roadside_motion_fraction', 'Share of the picture in motion, mean over the recent frames.', (s) => s.scan?.recent.motionFraction ?? 0);
+  pulledGauge('roadside_regions_per_frame', 'Scene detector runs per frame, mean over the recent frames.', (s) => s.scan?.recent.regionsPerFrame ?? 0);
+  pulledGauge('roadside_inference_ms_per_frame', 'Model time (all models) per frame in ms, mean over the recent frames.', (s) => s.scan?.recent.inferenceMsPerFrame ?? 0);
   new Gauge({
     name: 'roadside_central_node',
     help: '1 for the central node (host:port of central.hosts) the agent delivers to.',

@@ -75,6 +75,18 @@ export interface MotorcycleObservation {
   readonly plate: PlateRead | null;
 }
 
+/** Where the scene detector looked in a frame, and the motion it was steered by. */
+export interface SceneScan {
+  /** `whole`: the frame letterboxed whole; `regions`: squares around motion and tracked objects; `tiles`: whole + tiles (still images); `none`: no inference. */
+  readonly mode: 'whole' | 'regions' | 'tiles' | 'none';
+  /** The areas the scene detector ran on, in frame pixels (the whole frame included when it did). */
+  readonly regions: readonly Box[];
+  /** Motion boxes in frame pixels; empty when motion is not used. */
+  readonly motion: readonly Box[];
+  /** Share of the picture in motion, 0..1; null when motion is not used. */
+  readonly motionFraction: number | null;
+}
+
 export interface FrameAnalysis {
   readonly frame: Frame;
   readonly motorcycles: readonly MotorcycleObservation[];
@@ -84,6 +96,8 @@ export interface FrameAnalysis {
   readonly otherPlates?: readonly OtherPlate[];
   /** Milliseconds per step (e.g. `scene.model`, `scene.pre`, `helmet.model`, `plate.ocr`). */
   readonly timings: Readonly<Record<string, number>>;
+  /** Where the scene detector looked; absent from detectors that always scan the whole frame. */
+  readonly scan?: SceneScan;
 }
 
 export type ViolationType = 'no_helmet';

@@ -1,0 +1,143 @@
+// Bench section "scenes": one camera at 5 fps in real time on a quiet scene (the demo clip's
+// background with a small rider passing every 30 s, made once with ffmpeg) and on the busy clip,
+// each with the scene detector on the whole frame and on motion-gated regions, side by side:
+// CPU cores of agent + ffmpeg, agent RSS, and motorcycles/riders found (from /metrics).
+import { execFileSync } from 'node:child_process';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLIP, startAgent, writeConfig } from './run-agent.js';
+import { cpuSeconds, descendants, memoryMb, sleep } from './run-procs.js';
+import { fmt, freePort, median, spread, table } from './run-stats.js';
+
+/** A pass of the rider lasts 7 s (t = 10..17 s of every 30 s); the clip is 90 s, looped by the agent. */
+export const QUIET_PERIOD_S = 30;
+
+/**
+ * The quiet scene, 1920x1080 at 5 fps, 90 s: the temporal median of the demo clip (its traffic
+ * taken out) as a still background with mild sensor noise, and a rider cut from the clip, at half
+ * size, crossing the road every 30 s.
+ */
+export function quietClip(mediaDir: string): string {
+  const file = join(mediaDir, 'quiet-1080p5-90s.mp4');
+  if (existsSync(file)) return file;
+  const tmp = file.replace(/\.mp4$/, '.part.mp4');
+  const graph = [
+    '[0:v]split[a][b]',
+    '[a]tmedian=radius=11,trim=start_frame=1:end_frame=2,setpts=PTS-STARTPTS,loop=loop=-1:size=1,fps=5[bg]',
+    "[b]select='eq(n\\,10)',crop=360:660:1290:40,scale=180:330,setpts=PTS-STARTPTS,loop=loop=-1:size=1,fps=5[r]",
+    `[bg][r]overlay=x='1700-(mod(t\\,${QUIET_PERIOD_S})-10)*250':y=420:enable='between(mod(t\\,${QUIET_PERIOD_S})\\,10\\,17)',noise=alls=3:allf=t,trim=duration=90,format=yuv420p[v]`,
+  ].join(';');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', CLIP, '-filter_complex', graph, '-map', '[v]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', '50', '-bf', '0', '-r', '5', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
+  renameSync(tmp, file);
+  return file;
+}
+
+async function scrape(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(roadside_\w+) (\S+)$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+export interface SceneCost {
+  cores: number[];
+  agentCores: number[];
+  ffmpegCores: number[];
+  agentRss: number;
+  motorcycles: number;
+  riders: number;
+  frames: number;
+  withoutInference: number;
+  sceneRuns: number;
+}
+
+async function sceneCost(dir: string, db: string, name: string, file: string, regions: boolean, seconds: number, env: NodeJS.ProcessEnv): Promise<SceneCost> {
+  const port = await freePort();
+  const cfg = writeConfig(dir, `scene-${name}`, {
+    camera: { source: { url: file, loop: true, realtime: true }, detect: { width: 1280, height: 720, fps: 5 } },
+    regions: { enabled: regions },
+    central: { database: db },
+    operate: { health: { port } },
+  });
+  const agent = startAgent(['run', '-c', cfg], env);
+  try {
+    await agent.waitFor((l) => l.event === 'camera_online', 60_000, 'camera online');
+    const ff = descendants(agent.pid).find((d) => d.comm === 'ffmpeg');
+    if (!ff) throw new Error('no ffmpeg child of the agent');
+    const m0 = await scrape(port);
+    const window = 10;
+    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0 };
+    let prev = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
+    for (let i = 0; i < seconds; i++) {
+      await sleep(1000);
+      out.agentRss = Math.max(out.agentRss, memoryMb(agent.pid)?.rss ?? 0);
+      if ((i + 1) % window === 0) {
+        const now = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
+        const dt = (now.t - prev.t) / 1000;
+        out.agentCores.push((now.a - prev.a) / dt);
+        out.ffmpegCores.push((now.f - prev.f) / dt);
+        out.cores.push((now.a - prev.a + now.f - prev.f) / dt);
+        prev = now;
+      }
+    }
+    const m1 = await scrape(port);
+    const d = (k: string): number => (m1[k] ?? NaN) - (m0[k] ?? NaN);
+    out.motorcycles = d('roadside_motorcycles_seen_total');
+    out.riders = d('roadside_riders_seen_total');
+    out.frames = d('roadside_frames_processed_total');
+    out.withoutInference = d('roadside_frames_without_inference_total');
+    out.sceneRuns = d('roadside_scene_inferences_total');
+    return out;
+  } finally {
+    await agent.stop();
+  }
+}
+
+export interface ScenesOptions {
+  dir: string;
+  db: string;
+  mediaDir: string;
+  /** Seconds measured per run (after the camera is online); two rider passes need ≥ 60. */
+  seconds: number;
+  env: NodeJS.ProcessEnv;
+  log: (s?: string) => void;
+  goal: (what: string, measured: string, target: string, met: boolean | null) => void;
+}
+
+export async function sceneCosts(o: ScenesOptions): Promise<Record<string, SceneCost>> {
+  const quiet = quietClip(o.mediaDir);
+  o.log(`== 7. quiet scene and busy clip, 1080p 5 fps in real time → 1280x720: whole frame vs motion-gated regions (${o.seconds} s each, 10-s CPU windows)`);
+  o.log(`   quiet = ${quiet} (background + a half-size rider crossing for 7 s every ${QUIET_PERIOD_S} s); busy = ${CLIP} looped`);
+  const runs: Array<[string, string, boolean]> = [
+    ['quiet-whole', quiet, false],
+    ['quiet-regions', quiet, true],
+    ['busy-whole', CLIP, false],
+    ['busy-regions', CLIP, true],
+  ];
+  const results: Record<string, SceneCost> = {};
+  const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders']];
+  for (const [name, file, regions] of runs) {
+    const r = await sceneCost(o.dir, o.db, name, file, regions, o.seconds, o.env);
+    results[name] = r;
+    rows.push([name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), fmt(r.agentRss, 0), fmt(r.frames, 0),
+      fmt(r.withoutInference, 0), fmt(r.sceneRuns, 0), fmt(r.motorcycles, 0), fmt(r.riders, 0)]);
+  }
+  o.log(table(rows));
+  o.log('   motorcycles / riders = found, summed over the frames of the window (the same stretch of video in both modes, ± a second)');
+  o.log('');
+  const c = (k: string): number => median(results[k]!.cores);
+  o.goal('CPU, quiet scene (agent+ffmpeg, 1080p, regions)', `${fmt(c('quiet-regions'), 3)} cores (whole frame ${fmt(c('quiet-whole'), 3)})`, '≤ 0.06', c('quiet-regions') <= 0.06);
+  o.goal('CPU, busy clip (regions vs whole frame)', `${fmt(c('busy-regions'), 3)} vs ${fmt(c('busy-whole'), 3)} cores`, 'no worse', c('busy-regions') <= c('busy-whole') * 1.05);
+  const found = (k: string): string => `${fmt(results[k]!.motorcycles, 0)}/${fmt(results[k]!.riders, 0)}`;
+  for (const s of ['quiet', 'busy']) {
+    const ok = results[`${s}-regions`]!.riders >= results[`${s}-whole`]!.riders;
+    o.goal(`motorcycles/riders found, ${s} (regions vs whole)`, `${found(`${s}-regions`)} vs ${found(`${s}-whole`)}`, 'riders ≥ whole', ok);
+  }
+  const rss = Math.max(...Object.values(results).map((r) => r.agentRss));
+  o.goal('agent RSS (max over the scene runs)', `${fmt(rss, 0)} MB`, '< 200 MB', rss < 200);
+  return results;
+}
