@@ -41,18 +41,18 @@ describe.skipIf(!available)('a camera with broken frame timestamps', () => {
       server = await startRtspServer({ fps: 10 });
       const logs = captureLogs();
       source = createFrameSource({ camera: cam(server.url(mount), true), logger: logs.logger });
-      const first = await source.next(AbortSignal.timeout(20_000));
+      const first = await source.next(AbortSignal.timeout(30_000)); // x265 in the fixture starts slowly on a loaded 2-core box
       expect(first?.width).toBe(320);
       const t0 = Date.now();
       let n = 0;
       while (Date.now() - t0 < 4000) {
-        const f = await source.next(AbortSignal.timeout(5000));
+        const f = await source.next(AbortSignal.timeout(10_000));
         if (f) n++;
       }
       const fps = n / ((Date.now() - t0) / 1000);
       console.log(`${codec} /${mount}, identical timestamps, wallclock on: ${n} frames in 4 s (${fps.toFixed(1)} fps; detect.fps 5)`);
       expect(n).toBeGreaterThanOrEqual(5);
-    }, 40_000);
+    }, 60_000);
 
     it(`${codec}: without them, "opened but delivered no frame" is reported`, async () => {
       server = await startRtspServer({ fps: 10 });

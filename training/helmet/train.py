@@ -20,8 +20,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import CLASSES, Images, augment, cut, load_persons, load_split, seeded, synthetic_crop, to_tensor_batch  # noqa: E402
-from yolox_backbone import HelmetNet  # noqa: E402
+from data import CLASSES, Images, cut, load_persons, load_split, to_tensor_batch  # noqa: E402
+from fit import predict_logits, train_member  # noqa: E402
+from yolox_backbone import HelmetEnsemble  # noqa: E402
 
 
 def parse():
@@ -39,23 +40,9 @@ def parse():
     p.add_argument("--seed", type=int, default=20261201)
     p.add_argument("--threads", type=int, default=1, help="PyTorch threads (1: next to other work on 2 cores, more threads mostly wait on each other)")
     p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
+    p.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ...; their logits averaged")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
     return p.parse_args()
-
-
-def batches(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def predict_logits(model, images, samples, size):
-    model.eval()
-    out = []
-    with torch.no_grad():
-        for chunk in batches(samples, 256):
-            x = to_tensor_batch([cut(images.get(k), c, size).astype(np.float32) for k, c, _ in chunk])
-            out.append(model.logits(torch.from_numpy(x)))
-    return torch.cat(out) if out else torch.zeros((0, 2))
 
 
 def fit_temperature(logits, labels):
@@ -94,6 +81,28 @@ def choose_threshold(p, y, min_precision):
     return 0.95
 
 
+def inline_identities(onnx_path):
+    """PyTorch shares equal weights of ensemble members through Identity nodes over one
+    initializer; OpenCV's DNN cannot read those, so each becomes an initializer of its own."""
+    import onnx
+    m = onnx.load(onnx_path)
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    keep = []
+    for node in g.node:
+        if node.op_type == "Identity" and node.input[0] in inits:
+            copy = onnx.TensorProto()
+            copy.CopyFrom(inits[node.input[0]])
+            copy.name = node.output[0]
+            g.initializer.append(copy)
+        else:
+            keep.append(node)
+    if len(keep) != len(g.node):
+        del g.node[:]
+        g.node.extend(keep)
+        onnx.save(m, onnx_path)
+
+
 def check_export(onnx_path, model, images, samples, size):
     """The exported ONNX, run by OpenCV's DNN (an independent runtime), against PyTorch."""
     import cv2
@@ -113,8 +122,6 @@ def check_export(onnx_path, model, images, samples, size):
 
 def main():
     a = parse()
-    rng = seeded(a.seed)
-    torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(1)
     torch.use_deterministic_algorithms(True)
@@ -127,40 +134,11 @@ def main():
         raise SystemExit(f"train.py: no matched crops (train {len(train)}, val {len(val)}): wrong --data or --persons?")
     print(f"train: {len(train)} agent crops, {len(train_heads)} labelled heads; val: {len(val)} agent crops, {len(val_heads)} heads")
 
-    model = HelmetNet(a.backbone)
-    params = [{"params": model.backbone.parameters(), "lr": a.lr_backbone}, {"params": model.fc.parameters(), "lr": a.lr_head}]
-    opt = torch.optim.AdamW(params, weight_decay=1e-4)
-    steps_per_epoch = math.ceil((len(train) + a.synthetic * len(train_heads)) / a.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[a.lr_backbone, a.lr_head], total_steps=a.epochs * steps_per_epoch, pct_start=0.15)
     val_y = torch.tensor([c for _, _, c in val])
-    best = (math.inf, None, -1)
-    history = []
-    for epoch in range(a.epochs):
-        model.train()
-        items = [(k, c, y) for k, c, y in train]
-        for k, g, y in train_heads:
-            for _ in range(a.synthetic):
-                items.append((k, synthetic_crop(g, geoms[rng.randrange(len(geoms))], rng), y))
-        rng.shuffle(items)
-        total, seen = 0.0, 0
-        for chunk in batches(items, a.batch):
-            x = to_tensor_batch([augment(cut(images.get(k), c, a.size), rng) for k, c, _ in chunk])
-            y = torch.tensor([c for _, _, c in chunk])
-            loss = F.cross_entropy(model.logits(torch.from_numpy(x)), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(chunk)
-            seen += len(chunk)
-        vl = predict_logits(model, images, val, a.size)
-        vnll = F.cross_entropy(vl, val_y).item()
-        vacc = float((vl.argmax(1) == val_y).float().mean())
-        history.append({"epoch": epoch + 1, "train_loss": round(total / seen, 4), "val_nll": round(vnll, 4), "val_acc": round(vacc, 4)})
-        print(f"epoch {epoch + 1}/{a.epochs}: train loss {total / seen:.4f}, val nll {vnll:.4f}, val acc {vacc:.3f} ({time.time() - started:.0f} s)")
-        if vnll < best[0]:
-            best = (vnll, {k: v.clone() for k, v in model.state_dict().items()}, epoch + 1)
-    model.load_state_dict(best[1])
+    members = [train_member(a, a.seed + i, images, (train, train_heads, geoms), val, started) for i in range(a.ensemble)]
+    model = members[0].model if a.ensemble == 1 else HelmetEnsemble([m.model for m in members])
+    best_epochs = [m.best_epoch for m in members]
+    history = [m.history for m in members] if a.ensemble > 1 else members[0].history
     vl = predict_logits(model, images, val, a.size)
     t, nll = fit_temperature(vl, val_y)
     model.temperature.fill_(t)
@@ -177,6 +155,7 @@ def main():
     model.eval()
     torch.onnx.export(model, torch.zeros(1, 3, a.size, a.size), onnx_path, input_names=["input"], output_names=["prob"],
                       dynamic_axes={"input": {0: "N"}, "prob": {0: "N"}}, opset_version=13)
+    inline_identities(onnx_path)
     export_diff = check_export(onnx_path, model, images, val[:64], a.size)
     labels = {
         "model": "rider_helmet.onnx",
@@ -199,7 +178,7 @@ def main():
     }
     with open(os.path.join(a.out, "labels.json"), "w") as f:
         json.dump(labels, f, indent=1)
-    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "threads": a.threads, "epochs": a.epochs, "best_epoch": best[2], "size": a.size,
+    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "threads": a.threads, "epochs": a.epochs, "ensemble": a.ensemble, "best_epoch": best_epochs if a.ensemble > 1 else best_epochs[0], "size": a.size,
               "train_crops": len(train), "train_heads": len(train_heads), "val_crops": len(val), "val_heads": len(val_heads),
               "train_seconds": round(train_s, 1), "history": history,
               "export_max_abs_diff": export_diff,

@@ -114,3 +114,18 @@ class HelmetNet(nn.Module):
 
     def forward(self, x):
         return torch.softmax(self.logits(x) / self.temperature, dim=1)
+
+
+class HelmetEnsemble(nn.Module):
+    """Members' logits averaged, then the calibration temperature and the softmax."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.register_buffer("temperature", torch.ones(1))
+
+    def logits(self, x):
+        return torch.stack([m.logits(x) for m in self.members]).mean(dim=0)
+
+    def forward(self, x):
+        return torch.softmax(self.logits(x) / self.temperature, dim=1)
