@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { CentralSchema } from '../../src/config/central.js';
 import type { CentralConfig } from '../../src/config/schema.js';
+import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
+import { migrateCentral } from '../../src/flush/central-schema.js';
 
 export const SHARED_HOST = process.env.ROADSIDE_TEST_MYSQL_HOST ?? '127.0.0.1';
 export const SHARED_PORT = Number(process.env.ROADSIDE_TEST_MYSQL_PORT ?? 3306);
@@ -192,5 +194,15 @@ export class PrivateMariadb {
   async dispose(): Promise<void> {
     await this.stop('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** `db migrate` on a test database, through the agent's own pool and migrations. */
+export async function migrateTestDatabase(tdb: TestDatabase): Promise<void> {
+  const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
+  try {
+    await db.withSession((s) => migrateCentral(s));
+  } finally {
+    await db.close();
   }
 }

@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
-import { migrateCentral } from '../../src/flush/central-schema.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleConfig, writeConfig } from '../helpers/config.js';
 import { hasMedia, hasModels, mediaDir, modelsDir, skipNotice } from '../helpers/env.js';
-import { canConnect, centralConfigFor, createTestDatabase, type TestDatabase } from '../helpers/mariadb.js';
+import { canConnect, createTestDatabase, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
 
 const env = { ROADSIDE_MODELS_DIR: modelsDir };
 
@@ -60,9 +58,7 @@ describe.skipIf(skipNotice('check-config probes', hasModels && hasMedia && (awai
   let tdb: TestDatabase;
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
-    await db.withSession((s) => migrateCentral(s));
-    await db.close();
+    await migrateTestDatabase(tdb);
   });
   afterAll(async () => tdb?.drop());
 

@@ -6,12 +6,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
-import { migrateCentral } from '../../src/flush/central-schema.js';
 import { Flusher } from '../../src/flush/flusher.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolation } from '../queue/make-violation.js';
 
@@ -34,9 +32,7 @@ describe.skipIf(skip)('damaged evidence in the queue file', () => {
   let dir: string;
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
-    await db.withSession((s) => migrateCentral(s));
-    await db.close();
+    await migrateTestDatabase(tdb);
     dir = mkdtempSync(join(tmpdir(), 'rsa-damage-'));
   });
   afterAll(async () => {

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
-import { migrateCentral } from '../../src/flush/central-schema.js';
 import { Flusher } from '../../src/flush/flusher.js';
 import { MysqlSink } from '../../src/flush/sink.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
 import { makeViolations } from '../queue/make-violation.js';
 
 const skip = skipNotice('least-privilege grants', await canConnect(), 'no MariaDB on 127.0.0.1:3306');
@@ -23,9 +22,7 @@ describe.skipIf(skip)('the agent user with only the documented grants', () => {
   const password = randomBytes(12).toString('hex');
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
-    await db.withSession((s) => migrateCentral(s));
-    await db.close();
+    await migrateTestDatabase(tdb);
     const d = tdb.name;
     await tdb.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
     await tdb.query(`GRANT SELECT, INSERT ON \`${d}\`.violations TO '${user}'@'%'`);

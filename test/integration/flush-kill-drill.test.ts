@@ -5,12 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
-import { migrateCentral } from '../../src/flush/central-schema.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { AgentChild } from '../fixtures/flush-agent-control.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
 import { makeViolations } from '../queue/make-violation.js';
 
 const skip = skipNotice('SIGKILL drill', await canConnect(), 'no MariaDB on 127.0.0.1:3306');
@@ -23,9 +21,7 @@ describe.skipIf(skip)('drill: agent killed with SIGKILL mid-flush, many times', 
   let dir: string;
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    const db = new CentralDb(centralDbOptions(centralConfigFor(tdb), undefined));
-    await db.withSession((s) => migrateCentral(s));
-    await db.close();
+    await migrateTestDatabase(tdb);
     dir = mkdtempSync(join(tmpdir(), 'rsa-kill-'));
   });
   afterAll(async () => {
