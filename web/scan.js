@@ -32,7 +32,8 @@ const pct = (f) => (f === null || f === undefined ? '—' : `${(f * 100).toFixed
 
 /** "scan: …" for this frame (`scan` from the live overlay) and the recent frames (`detect` from the health report). */
 export function scanLine(scan, detect) {
-  const now = scan ? `scan: ${MODES[scan.mode] ?? scan.mode}, ${scan.mode === 'none' ? 0 : scan.regions.length} regions, motion ${pct(scan.motionFraction)}` : 'scan: not reported';
+  const n = scan && scan.mode !== 'none' ? scan.regions.length : 0;
+  const now = scan ? `scan: ${MODES[scan.mode] ?? scan.mode}, ${n} region${n === 1 ? '' : 's'}, motion ${pct(scan.motionFraction)}` : 'scan: not reported';
   if (!detect) return now;
   const recent = `recent: motion ${pct(detect.motion_fraction)}, ${detect.regions_per_frame} regions/frame, ${detect.inference_ms_per_frame} ms inference/frame`;
   return `${now} · ${recent} · ${detect.frames_without_inference} of ${detect.frames} frames without inference`;

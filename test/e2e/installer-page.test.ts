@@ -132,7 +132,7 @@ describe.skipIf(skipNotice('installer page in headless Chromium', missing.length
       expect(shown.scan?.motionFraction).toBeTypeOf('number');
       await expect
         .poll(() => page.textContent('#scan-info'), { timeout: 10_000, interval: 300 })
-        .toMatch(/^scan: [a-z +()]+, \d+ regions, motion \d+\.\d % · recent: motion \d+\.\d %, [\d.]+ regions\/frame, [\d.]+ ms inference\/frame · \d+ of [1-9]\d* frames without inference$/);
+        .toMatch(/^scan: [a-z +()]+, \d+ regions?, motion \d+\.\d % · recent: motion \d+\.\d %, [\d.]+ regions\/frame, [\d.]+ ms inference\/frame · \d+ of [1-9]\d* frames without inference$/);
       expect(await page.locator('.legend .k.region').textContent()).toMatch(/region/);
       expect(await page.locator('.legend .k.motion').textContent()).toBe('motion');
     }, 60_000);
@@ -196,16 +196,12 @@ describe.skipIf(skipNotice('installer page in headless Chromium', missing.length
       const rows = await db.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM violations WHERE event_id = ?', [id]);
       expect(rows[0]!.n).toBe(1);
       // The README's picture: the violation next to a live frame with boxes, the zone, where the
-      // detector looked and the motion. On the demo clip motion regions are rare (a few frames of
-      // its first pass; the busy rest needs whole frames), so a frame scanned in regions is
-      // preferred for up to 15 s, else a whole-frame pass with its motion boxes.
+      // detector looked and the motion. On the demo clip that is mostly the whole frame: its busy
+      // traffic needs squares as tall as the frame; its few region frames (first pass) had no motorcycle.
       const view = page.locator('#view');
-      const attr = async (name: string) => (await view.getAttribute(name)) ?? '';
-      const shows = async (minBoxes: number, mode?: string) =>
-        Number(await attr('data-boxes')) >= minBoxes && Number(await attr('data-regions')) >= 1 && Number(await attr('data-motion')) >= 1 && (!mode || (await attr('data-scan')) === mode);
-      for (const until = Date.now() + 15_000; Date.now() < until && !(await shows(1, 'regions')); ) await page.waitForTimeout(200);
-      if (!(await shows(1, 'regions'))) await expect.poll(() => shows(3), { timeout: 30_000, interval: 200 }).toBe(true);
-      await page.evaluate('window.scrollTo(0, 0)');
+      const scanned = async () => Number(await view.getAttribute('data-regions')) >= 1 && Number(await view.getAttribute('data-motion')) >= 1;
+      await expect.poll(async () => Number(await view.getAttribute('data-boxes')) >= 3 && (await scanned()), { timeout: 30_000, interval: 200 }).toBe(true);
+      await page.evaluate('window.scrollTo(0, 0)'); // the zone steps scrolled the page
       await page.screenshot({ path: join(shots, 'installer-page.png') });
     }, 120_000);
   },
