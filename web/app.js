@@ -1,11 +1,12 @@
 // The installer page: polls the agent (live frame about once a second, state and violations
 // every two seconds), draws the overlay and the zone, and checks/writes the zone fragment.
 import { drawOverlay, drawSizes, drawZone } from './draw.js';
+import { drawScan, scanLine } from './scan.js';
 
 const $ = (id) => document.getElementById(id);
 const canvas = $('view');
 const ctx = canvas.getContext('2d');
-const state = { settings: null, overlay: null, image: null, points: [], drawing: false, drag: -1, sizes: { minMoto: 0, minRider: 0 }, checked: null };
+const state = { settings: null, overlay: null, detect: null, image: null, points: [], drawing: false, drag: -1, sizes: { minMoto: 0, minRider: 0 }, checked: null };
 
 async function getJson(path) {
   const r = await fetch(path, { cache: 'no-store' });
@@ -23,7 +24,10 @@ function render() {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
   }
-  const n = state.overlay && state.image ? drawOverlay(ctx, state.overlay, state.sizes) : 0;
+  const shown = state.overlay && state.image;
+  const scan = shown ? drawScan(ctx, state.overlay.scan) : { regions: 0, motion: 0 };
+  Object.assign(canvas.dataset, { regions: String(scan.regions), motion: String(scan.motion), scan: shown ? (state.overlay.scan?.mode ?? '') : '' });
+  const n = shown ? drawOverlay(ctx, state.overlay, state.sizes) : 0;
   canvas.dataset.boxes = String(n);
   canvas.dataset.riders = String(state.overlay?.riders.length ?? 0);
   drawSizes(ctx, canvas.height, state.sizes);
@@ -62,6 +66,7 @@ async function pollLive() {
   canvas.dataset.seq = String(overlay.seq);
   text('frame-info', `frame ${overlay.seq} · ${new Date(overlay.capturedAt).toLocaleTimeString()} · ${overlay.detections.length} detections, ${overlay.tracks.length} tracks`);
   showTracks(overlay);
+  text('scan-info', scanLine(overlay.scan, state.detect));
   render();
 }
 
@@ -72,6 +77,8 @@ function fmtAge(s) {
 async function pollStatus() {
   const { health: h, settings } = await getJson('/ui/api/status');
   if (!state.settings) initSettings(settings);
+  state.detect = h.detect ?? null;
+  text('scan-info', scanLine(state.overlay?.scan ?? null, state.detect));
   text('camera-state', `${h.camera.state}${h.camera.last_frame_age_s === null ? '' : ` (last frame ${h.camera.last_frame_age_s} s ago)`}`);
   text('fps', `${h.camera.fps.in} / ${h.camera.fps.processed} / ${h.camera.fps.dropped}`);
   text('provider', h.provider);

@@ -2,7 +2,8 @@
 // replaying the demo clip into a real MariaDB database. The page shows a frame with boxes; a
 // zone drawn with mouse clicks becomes a fragment the schema accepts and that check-config
 // passes, and the page writes it into the config file (agent run with --allow-config-write,
-// backup kept); a violation appears in the list with its evidence thumbnails, delivered.
+// backup kept); a violation appears in the list with its evidence thumbnails, delivered. Where
+// the detector looked (regions, motion boxes) is drawn, with a scan line from the health report.
 // Screenshots go to $ROADSIDE_SCREENSHOT_DIR (docs/ for the README) or the test's temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,6 +109,34 @@ describe.skipIf(skipNotice('installer page in headless Chromium', missing.length
       await page.screenshot({ path: join(shots, 'installer-live.png') });
     }, 90_000);
 
+    it("draws where the detector looked (regions, motion boxes) as the live JSON says, with the health report's detect numbers", async () => {
+      // The frame the page shows, drawn from its overlay: as many region squares and motion boxes as its scan holds.
+      const view = page.locator('#view');
+      type Scan = { mode: string; regions: unknown[]; motion: unknown[]; motionFraction: number | null };
+      const shown: { scan: Scan | null } = { scan: null };
+      await expect
+        .poll(
+          async () => {
+            const { overlay } = (await (await fetch(`${url}api/live`)).json()) as { overlay: { seq: number; scan: Scan | null } | null };
+            if (!overlay || String(overlay.seq) !== (await view.getAttribute('data-seq'))) return 'page not on the latest frame yet';
+            const scan = (shown.scan = overlay.scan);
+            const drawn = { mode: await view.getAttribute('data-scan'), regions: Number(await view.getAttribute('data-regions')), motion: Number(await view.getAttribute('data-motion')) };
+            const want = { mode: scan?.mode ?? '', regions: scan && scan.mode !== 'none' ? scan.regions.length : 0, motion: scan?.motion.length ?? 0 };
+            return JSON.stringify(drawn) === JSON.stringify(want) && want.motion > 0 ? 'drawn' : `page ${JSON.stringify(drawn)}, live JSON ${JSON.stringify(want)}`;
+          },
+          { timeout: 30_000, interval: 300 },
+        )
+        .toBe('drawn');
+      // regions on by default for a live source: motion is measured, the detector ran on regions or the whole frame.
+      expect(shown.scan?.mode).toMatch(/^(regions|whole)$/);
+      expect(shown.scan?.motionFraction).toBeTypeOf('number');
+      await expect
+        .poll(() => page.textContent('#scan-info'), { timeout: 10_000, interval: 300 })
+        .toMatch(/^scan: [a-z +()]+, \d+ regions?, motion \d+\.\d % · recent: motion \d+\.\d %, [\d.]+ regions\/frame, [\d.]+ ms inference\/frame · \d+ of [1-9]\d* frames without inference$/);
+      expect(await page.locator('.legend .k.region').textContent()).toMatch(/region/);
+      expect(await page.locator('.legend .k.motion').textContent()).toBe('motion');
+    }, 60_000);
+
     it('turns a zone drawn with mouse clicks into a fragment the schema and check-config accept, and writes it', async () => {
       const corners: Array<[number, number]> = [[100, 700], [300, 200], [1200, 200], [1270, 700]];
       await page.click('#clear');
@@ -166,9 +195,13 @@ describe.skipIf(skipNotice('installer page in headless Chromium', missing.length
       const id = await item.getAttribute('data-id');
       const rows = await db.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM violations WHERE event_id = ?', [id]);
       expect(rows[0]!.n).toBe(1);
-      // The README's picture: the violation next to a live frame with boxes and the zone.
+      // The README's picture: the violation next to a live frame with boxes, the zone, where the
+      // detector looked and the motion. On the demo clip that is mostly the whole frame: its busy
+      // traffic needs squares as tall as the frame; its few region frames (first pass) had no motorcycle.
       const view = page.locator('#view');
-      await expect.poll(async () => Number(await view.getAttribute('data-boxes')) >= 3, { timeout: 30_000, interval: 200 }).toBe(true);
+      const scanned = async () => Number(await view.getAttribute('data-regions')) >= 1 && Number(await view.getAttribute('data-motion')) >= 1;
+      await expect.poll(async () => Number(await view.getAttribute('data-boxes')) >= 3 && (await scanned()), { timeout: 30_000, interval: 200 }).toBe(true);
+      await page.evaluate('window.scrollTo(0, 0)'); // the zone steps scrolled the page
       await page.screenshot({ path: join(shots, 'installer-page.png') });
     }, 120_000);
   },

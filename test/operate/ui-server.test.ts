@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { evaluateHealth, startHealthServer, type HealthServer, type HealthSnapshot } from '../../src/operate/health.js';
 import { createInstallerUi, type InstallerUi } from '../../src/operate/ui/index.js';
-import type { FrameAnalysis, Violation } from '../../src/shared/types.js';
+import type { FrameAnalysis, SceneScan, Violation } from '../../src/shared/types.js';
 import { exampleConfig } from '../helpers/config.js';
 
 const CAMERA_URL = 'rtsp://admin:S3cretCam@10.0.0.5:554/stream1';
@@ -56,6 +56,7 @@ interface Setup {
   tokenFile?: string | null;
   allowConfigWrite?: boolean;
   enabled?: boolean;
+  snapshot?: HealthSnapshot;
 }
 
 interface Started {
@@ -95,9 +96,9 @@ async function start(setup: Setup = {}): Promise<Started> {
   const logger = pino({ level: 'info' }, { write: (s: string) => logs.push(JSON.parse(s) as Record<string, unknown>) });
   const clock = { t: Date.now(), now: () => clock.t };
   const rules = { maxFrameAgeS: 30 };
-  const ui = createInstallerUi({ loaded, health: () => evaluateHealth(snapshot, clock.now(), rules), allowConfigWrite: setup.allowConfigWrite ?? false, logger, clock, env });
+  const ui = createInstallerUi({ loaded, health: () => evaluateHealth(setup.snapshot ?? snapshot, clock.now(), rules), allowConfigWrite: setup.allowConfigWrite ?? false, logger, clock, env });
   // The server itself always listens on loopback here; the page believes what the config says.
-  const server = (await startHealthServer({ host: '127.0.0.1', port: 'ephemeral', snapshot: () => snapshot, rules, routes: (q, s) => ui.handle(q, s) }))!;
+  const server = (await startHealthServer({ host: '127.0.0.1', port: 'ephemeral', snapshot: () => setup.snapshot ?? snapshot, rules, routes: (q, s) => ui.handle(q, s) }))!;
   cleanups.push(() => server.close());
   return { server, ui, configFile, logs, clock };
 }
@@ -109,7 +110,7 @@ function tokenFile(mode: number): string {
   return f;
 }
 
-function analysis(seq: number, capturedAt: number): FrameAnalysis {
+function analysis(seq: number, capturedAt: number, scan?: SceneScan): FrameAnalysis {
   const width = 64;
   const height = 36;
   const motorcycle = { box: { x1: 10, y1: 10, x2: 40, y2: 34 }, score: 0.9, classId: 3, role: 'motorcycle' as const };
@@ -125,6 +126,7 @@ function analysis(seq: number, capturedAt: number): FrameAnalysis {
       },
     ],
     timings: {},
+    ...(scan ? { scan } : {}),
   };
 }
 
@@ -330,6 +332,32 @@ describe('the live view and the last violations', () => {
     ui.observe(analysis(99, clock.t), tracks);
     expect(asked).toBe(2);
     expect((await call(server, '/ui/api/frame.jpg')).status).toBe(404);
+  });
+
+  it("carries the frame's scan (mode, regions, motion boxes, motion fraction) in the live JSON and the health report's detect numbers in the status", async () => {
+    const scans = { frames: 40, framesWithoutInference: 12, sceneInferences: 50, motorcycles: 3, riders: 3 };
+    const recent = { frames: 40, motionFraction: 0.04567, regionsPerFrame: 1.25, inferenceMsPerFrame: 38.44, withoutInference: 0.3 };
+    const { server, ui, clock } = await start({ snapshot: { ...snapshot, scan: { ...scans, recent } } });
+    await call(server, '/ui/api/live');
+    const scan: SceneScan = {
+      mode: 'regions',
+      regions: [{ x1: 0.4, y1: 0, x2: 32.2, y2: 32 }, { x1: 30, y1: 4, x2: 62, y2: 36 }],
+      motion: [{ x1: 11.6, y1: 9.5, x2: 39, y2: 33 }],
+      motionFraction: 0.123456,
+    };
+    ui.observe(analysis(1, (clock.t += 1000), scan), () => []);
+    await expect.poll(async () => (json(await call(server, '/ui/api/live')).overlay as { seq: number } | null)?.seq).toBe(1);
+    const overlay = json(await call(server, '/ui/api/live')).overlay as Record<string, unknown>;
+    expect(overlay.scan).toEqual({ mode: 'regions', regions: [[0, 0, 32, 32], [30, 4, 62, 36]], motion: [[12, 10, 39, 33]], motionFraction: 0.1235 });
+    const health = json(await call(server, '/ui/api/status')).health as Record<string, unknown>;
+    expect(health.detect).toEqual({ motion_fraction: 0.046, regions_per_frame: 1.25, inference_ms_per_frame: 38.4, frames_without_inference: 12, frames: 40 });
+
+    ui.observe(analysis(2, (clock.t += 1000)), () => []); // a detector that does not say where it looked
+    await expect.poll(async () => (json(await call(server, '/ui/api/live')).overlay as { seq: number } | null)?.seq).toBe(2);
+    expect((json(await call(server, '/ui/api/live')).overlay as Record<string, unknown>).scan).toBeNull();
+    const script = await call(server, '/ui/scan.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body.toString()).toMatch(/export function drawScan/);
   });
 
   it('each violation queued, then delivered on ack or a dead letter with the reason on reject; the list keeps the last N', async () => {

@@ -11,6 +11,7 @@ const FILES: Record<string, string> = {
   'login.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'draw.js': 'text/javascript; charset=utf-8',
+  'scan.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 

@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Box, FrameAnalysis, HelmetVerdictKind, Role } from '../../shared/types.js';
+import type { Box, FrameAnalysis, HelmetVerdictKind, Role, SceneScan } from '../../shared/types.js';
 
 export const WATCH_WINDOW_MS = 5000;
 
@@ -39,6 +39,8 @@ export interface LiveOverlay {
   plates: Array<{ box: XYXY; text: string; confidence: number }>;
   /** Open tracks; `seen` when matched in this very frame (the others keep their last box). */
   tracks: Array<{ id: number; box: XYXY; hits: number; seen: boolean; noHelmetFrames: number; riders: HelmetVerdictKind[]; plate: string | null; decided: boolean }>;
+  /** Where the scene detector looked in this frame; null when the detector did not say. */
+  scan: { mode: SceneScan['mode']; regions: XYXY[]; motion: XYXY[]; motionFraction: number | null } | null;
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -65,7 +67,14 @@ export function overlayOf(analysis: FrameAnalysis, tracks: readonly LiveTrack[])
       plate: t.plate,
       decided: t.decided,
     })),
+    scan: scanOf(analysis.scan),
   };
+}
+
+function scanOf(scan: SceneScan | undefined): LiveOverlay['scan'] {
+  if (!scan) return null;
+  const fraction = scan.motionFraction === null ? null : Math.round(scan.motionFraction * 10_000) / 10_000;
+  return { mode: scan.mode, regions: scan.regions.map(xyxy), motion: scan.motion.map(xyxy), motionFraction: fraction };
 }
 
 export interface LiveFrame {
