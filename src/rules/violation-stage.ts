@@ -15,14 +15,14 @@ import { makeEvidence } from '../evidence/evidence.js';
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
 import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
-import type { Evidence, FrameAnalysis, Violation } from '../shared/types.js';
+import type { Evidence, FrameAnalysis, TrackView, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
 import { padBox } from '../shared/box.js';
 import { travelDirection } from '../track/direction.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
 import { choosePlate, plateWeight } from './plate-consensus.js';
-import { trackView, type TrackView } from './track-view.js';
+import { trackView } from './track-view.js';
 
 export interface ViolationStageOptions {
   rules: RulesConfig;

@@ -143,3 +143,20 @@ export interface Violation {
   readonly agentVersion: string;
   readonly evidence: readonly Evidence[];
 }
+
+/** An open motorcycle track as the rules see it (the installer page draws these). */
+export interface TrackView {
+  readonly id: number;
+  readonly box: Box;
+  readonly hits: number;
+  /** Epoch ms of the track's last matched frame. */
+  readonly lastSeenAt: number;
+  /** Frames in which a rider was judged no_helmet. */
+  readonly noHelmetFrames: number;
+  /** The riders' verdicts in the track's last frame. */
+  readonly riders: readonly HelmetVerdictKind[];
+  /** The track's best plate read so far (the one a violation would carry). */
+  readonly plate: string | null;
+  /** The track has met the rule (its violation was decided). */
+  readonly decided: boolean;
+}

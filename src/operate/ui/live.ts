@@ -9,21 +9,12 @@
 import sharp from 'sharp';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Box, FrameAnalysis, HelmetVerdictKind, Role, SceneScan } from '../../shared/types.js';
+import type { Box, FrameAnalysis, HelmetVerdictKind, Role, SceneScan, TrackView } from '../../shared/types.js';
 
 export const WATCH_WINDOW_MS = 5000;
 
-/** What the rules let the live view know about the open tracks (the violation stage's view). */
-export interface LiveTrack {
-  readonly id: number;
-  readonly box: Box;
-  readonly hits: number;
-  readonly lastSeenAt: number;
-  readonly noHelmetFrames: number;
-  readonly riders: readonly HelmetVerdictKind[];
-  readonly plate: string | null;
-  readonly decided: boolean;
-}
+/** What the rules let the live view know about the open tracks. */
+export type LiveTrack = TrackView;
 
 type XYXY = [number, number, number, number];
 const xyxy = (b: Box): XYXY => [Math.round(b.x1), Math.round(b.y1), Math.round(b.x2), Math.round(b.y2)];
