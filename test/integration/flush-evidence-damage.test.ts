@@ -6,10 +6,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Flusher } from '../../src/flush/flusher.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
+import { canConnect, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
+import { testFlusher } from '../helpers/flusher.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolation } from '../queue/make-violation.js';
 
@@ -51,15 +51,10 @@ describe.skipIf(skip)('damaged evidence in the queue file', () => {
 
     const log = captureLogger();
     queue = Queue.open({ file, maxBytes: 1e9, logger: silentLogger(), reserveBytes: 0 });
-    const flusher = new Flusher({
-      central: centralConfigFor(tdb),
-      password: undefined,
+    const flusher = testFlusher({
+      db: tdb,
       queue,
       logger: log.logger,
-      cameraId: 'cam-test',
-      cameraLocation: 'Test junction',
-      agentVersion: '0.1.0-test',
-      stats: () => ({ frames: 0, violations: 0, provider: 'cpu' }),
     });
     const r = await flusher.drain(10_000);
     await flusher.close();

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
 import { CENTRAL_MIGRATIONS, CENTRAL_SCHEMA_VERSION, migrateCentral } from '../../src/flush/central-schema.js';
-import { Flusher } from '../../src/flush/flusher.js';
 import { MysqlSink } from '../../src/flush/sink.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { Flusher } from '../../src/flush/flusher.js';
+import { testFlusher } from '../helpers/flusher.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolation, makeViolations } from '../queue/make-violation.js';
 
@@ -42,14 +43,11 @@ describe.skipIf(skip)('flush to MariaDB', () => {
   });
 
   function flusher(overrides: Record<string, unknown> = {}, logger = silentLogger()) {
-    return new Flusher({
-      central: centralConfigFor(tdb, { flush_interval_ms: 50, retry: { initial_s: 0.05, max_s: 0.2 }, ...overrides }),
-      password: undefined,
+    return testFlusher({
+      db: tdb,
       queue,
       logger,
-      cameraId: 'cam-test',
-      cameraLocation: 'Test junction',
-      agentVersion: '0.1.0-test',
+      central: { flush_interval_ms: 50, retry: { initial_s: 0.05, max_s: 0.2 }, ...overrides },
       stats: () => ({ frames: 1234, violations: 5, provider: 'cpu' }),
     });
   }

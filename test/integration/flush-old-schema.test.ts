@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CENTRAL_MIGRATIONS } from '../../src/flush/central-schema.js';
-import { Flusher } from '../../src/flush/flusher.js';
 import { Queue } from '../../src/queue/queue.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { canConnect, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import { testFlusher } from '../helpers/flusher.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolations } from '../queue/make-violation.js';
 
@@ -33,15 +33,11 @@ describe.skipIf(skip)('a central schema one migration behind', () => {
     const produced = makeViolations(30, { evidenceBytes: 1000 });
     for (const v of produced) queue.enqueue(v);
     const log = captureLogger();
-    const flusher = new Flusher({
-      central: centralConfigFor(tdb, { batch_size: 10 }),
-      password: undefined,
+    const flusher = testFlusher({
+      db: tdb,
       queue,
       logger: log.logger,
-      cameraId: 'cam-test',
-      cameraLocation: 'Test junction',
-      agentVersion: '0.1.0-test',
-      stats: () => ({ frames: 0, violations: 0, provider: 'cpu' }),
+      central: { batch_size: 10 },
     });
     const r = await flusher.drain(10_000);
     await flusher.close();

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CentralDb, centralDbOptions } from '../../src/flush/central-db.js';
 import { migrateCentral } from '../../src/flush/central-schema.js';
-import { Flusher } from '../../src/flush/flusher.js';
 import { Queue } from '../../src/queue/queue.js';
 import { StoreHold } from '../../src/queue/store-hold.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import type { Violation } from '../../src/shared/types.js';
 import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase } from '../helpers/mariadb.js';
+import type { Flusher } from '../../src/flush/flusher.js';
+import { testFlusher } from '../helpers/flusher.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolation } from '../queue/make-violation.js';
 
@@ -72,15 +73,11 @@ describe.skipIf(!mounted || noDb)('a full disk never loses a violation', () => {
   });
 
   const flusher = (): Flusher =>
-    new Flusher({
-      central: centralConfigFor(tdb, { batch_size: 20 }),
-      password: undefined,
+    testFlusher({
+      db: tdb,
       queue,
       logger: silentLogger(),
-      cameraId: 'cam-test',
-      cameraLocation: 'Test junction',
-      agentVersion: '0.1.0-test',
-      stats: () => ({ frames: 0, violations: 0, provider: 'cpu' }),
+      central: { batch_size: 20 },
     });
 
   /** Delivers batches until nothing is due, storing what the hold has after every ack. */

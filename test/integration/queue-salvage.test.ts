@@ -7,13 +7,13 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Flusher } from '../../src/flush/flusher.js';
 import { Queue } from '../../src/queue/queue.js';
 import type { SalvageCounts } from '../../src/queue/salvage.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleConfig, writeConfig } from '../helpers/config.js';
-import { canConnect, centralConfigFor, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
+import { canConnect, createTestDatabase, skipNotice, type TestDatabase, migrateTestDatabase } from '../helpers/mariadb.js';
+import { testFlusher } from '../helpers/flusher.js';
 import { captureLogger } from '../queue/capture-logger.js';
 import { makeViolation } from '../queue/make-violation.js';
 
@@ -45,15 +45,10 @@ describe.skipIf(skip)('a damaged queue file', () => {
 
     const log = captureLogger();
     q = Queue.open({ file, maxBytes: 1e9, logger: log.logger, reserveBytes: 0 });
-    const flusher = new Flusher({
-      central: centralConfigFor(tdb),
-      password: undefined,
+    const flusher = testFlusher({
+      db: tdb,
       queue: q,
       logger: log.logger,
-      cameraId: 'cam-test',
-      cameraLocation: 'Test junction',
-      agentVersion: '0.1.0-test',
-      stats: () => ({ frames: 0, violations: 0, provider: 'cpu' }),
     });
     // The damage shows at open or at the first lease that reads a damaged page; drain twice.
     await flusher.drain(20_000);
