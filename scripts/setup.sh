@@ -17,16 +17,7 @@ APT_PACKAGES=(
   mariadb-server mariadb-client galera-4 rsync
 )
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "setup: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/apt-install.sh setup "${APT_PACKAGES[@]}"
 
 # The helmet training recipe's own set-up (Debian's python3-torch, -onnx, -opencv): the test
 # suite runs the recipe on a tiny sample.

@@ -4,14 +4,5 @@
 # /usr/bin/python3. Safe to run again.
 set -euo pipefail
 PACKAGES=(python3-torch python3-torchvision python3-onnx python3-opencv python3-numpy)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "training/helmet/setup.sh: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash "$(dirname "$0")/../../scripts/apt-install.sh" training/helmet/setup.sh "${PACKAGES[@]}"
 /usr/bin/python3 -c 'import torch, onnx, cv2, numpy' || { echo "training/helmet/setup.sh: /usr/bin/python3 cannot import torch, onnx, cv2 and numpy" >&2; exit 1; }
