@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import { createDetector, type InThreadDetector } from '../src/detect/detector.js';
 import { loadImageFrame } from '../src/detect/image.js';
+import { splitTimings } from '../src/detect/timings.js';
 import { silentLogger } from '../src/shared/logger.js';
+import type { FrameAnalysis } from '../src/shared/types.js';
 import { evalHelmetCrops, countsAt, type HelmetCropsResult } from './eval/helmet-crops.js';
 import { evalHelmetFrames, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
 import { evalPlates, type PlateEvalResult } from './eval-plates.js';
@@ -60,10 +62,25 @@ interface HelmetReport {
 
 const t = new Table();
 
-async function helmetChain(name: string, d: InThreadDetector, threshold: number): Promise<HelmetReport> {
+/** Step ms summed over the shipped chain's helmet frames (a frame's `timings`), and their count. */
+const steps = { ms: {} as Record<string, number>, frames: 0 };
+const timeSteps = (a: FrameAnalysis): void => {
+  steps.frames++;
+  for (const [k, v] of Object.entries(a.timings)) steps.ms[k] = (steps.ms[k] ?? 0) + v;
+};
+
+/** Mean ms per frame of each step, model time and our own pre/post-processing. */
+function stepReport(): Record<string, number> {
+  const n = Math.max(steps.frames, 1);
+  const mean = (v: number): number => Math.round((v / n) * 100) / 100;
+  const { model, own } = splitTimings(steps.ms);
+  return { ...Object.fromEntries(Object.keys(steps.ms).sort().map((k) => [k, mean(steps.ms[k]!)])), model_total: mean(model), own_pre_post: mean(own) };
+}
+
+async function helmetChain(name: string, d: InThreadDetector, threshold: number, seen?: (a: FrameAnalysis) => void): Promise<HelmetReport> {
   const voc = vocFrames(join(mediaDir, 'bikeshelmets'), (m) => t.note(`bad input: ${m}`));
-  const frames = await evalHelmetFrames(d, voc);
-  const val = existsSync(join(framesDir, 'images', split)) ? await evalHelmetFrames(d, yoloFrames(framesDir, split)) : null;
+  const frames = await evalHelmetFrames(d, voc, seen);
+  const val = existsSync(join(framesDir, 'images', split)) ? await evalHelmetFrames(d, yoloFrames(framesDir, split), seen) : null;
   const crops = await evalHelmetCrops(d, join(mediaDir, 'helmet-crops'), threshold);
   for (const [set, r] of [['bikeshelmets', frames], [`helmet-frames ${split}`, val]] as const) {
     if (!r) continue;
@@ -107,12 +124,14 @@ async function main(): Promise<void> {
     return;
   }
   const loaded = config();
-  const shipped = await createDetector(loaded, silentLogger(), { plates: 'all' });
-  const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger(), { plates: 'all' }) : null;
+  // The plate chains run through evalPlates' own detectors; these two read plates as the agent does.
+  const shipped = await createDetector(loaded, silentLogger());
+  const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger()) : null;
   const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
   try {
     const h = loaded.config.models.helmet;
-    Object.assign(report, await helmetChain('shipped', shipped, h.type === 'classifier' ? h.threshold : 0.5));
+    Object.assign(report, await helmetChain('shipped', shipped, h.type === 'classifier' ? h.threshold : 0.5, timeSteps));
+    report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
     if (old) {
       report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, 0.9)) };
@@ -124,13 +143,15 @@ async function main(): Promise<void> {
       for (const [name, r] of chains) plateRows(name, r);
       const [, shippedPlates] = chains[0]!;
       Object.assign(report, { plates: shippedPlates.plates, moto_plates: shippedPlates.moto_plates, plate_repairs: shippedPlates.repairs });
-      const old = chains[1]?.[1];
-      if (old) report.provisional_plates = { chain: old.chain, plates: old.plates, moto_plates: old.moto_plates };
+      const previous = chains[1]?.[1];
+      if (previous) report.provisional_plates = { chain: previous.chain, plates: previous.plates, moto_plates: previous.moto_plates };
     }
   } finally {
     await Promise.all([shipped.close(), old?.close()]);
   }
   t.print();
+  console.log(`\nshipped chain, mean ms per frame over its ${steps.frames} helmet frames (photos of many sizes; plates of suspect motorcycles only):`);
+  for (const [k, v] of Object.entries(stepReport())) console.log(`  ${k.padEnd(16)} ${v.toFixed(2)}`);
   if (jsonOut) {
     writeFileSync(resolve(jsonOut), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\neval: wrote ${resolve(jsonOut)}`);

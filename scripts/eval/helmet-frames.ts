@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { boxArea, intersectionArea } from '../../src/shared/box.js';
-import type { Box, Rider } from '../../src/shared/types.js';
+import type { Box, FrameAnalysis, Rider } from '../../src/shared/types.js';
 import type { Counts } from './table.js';
 
 export interface HeadGt {
@@ -104,11 +104,13 @@ export function coveringRider(head: Box, riders: readonly Rider[]): Rider | null
   return best;
 }
 
-export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[]): Promise<HelmetFramesResult> {
+/** `seen` gets every analysis (e.g. for its step timings). */
+export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[], seen?: (a: FrameAnalysis) => void): Promise<HelmetFramesResult> {
   const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, frames_without_vehicle: 0, persons: 0, riders: 0 };
   for (const lf of frames) {
     const f = await loadImageFrame(lf.file);
     const a = await d.analyze(f);
+    seen?.(a);
     const riders = a.motorcycles.flatMap((m) => m.riders);
     r.frames++;
     r.persons += a.detections.filter((x) => x.role === 'person').length;

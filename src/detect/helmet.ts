@@ -8,7 +8,7 @@ import { boxHeight, clipBox, expandBox } from '../shared/box.js';
 import { tensorDims, tensorSpec } from './model-input.js';
 import { ObjectDetector } from './object-detector.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
-import { headCrop, type HeadCropRule } from './riders.js';
+import { headCrop } from './riders.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
 
@@ -28,7 +28,6 @@ type DetectorHelmetConfig = Extract<ModelsConfig['helmet'], { type: 'detector' }
 
 export class HelmetClassifier implements HelmetJudge {
   private readonly spec: TensorSpec;
-  private readonly crop: HeadCropRule;
   private buffer: Float32Array | Uint8Array;
 
   constructor(
@@ -37,17 +36,10 @@ export class HelmetClassifier implements HelmetJudge {
   ) {
     this.spec = tensorSpec(config.input);
     this.buffer = allocTensor(this.spec, 8);
-    const c = config.crop;
-    this.crop = { heightFraction: c.height_fraction, widthFraction: c.width_fraction, lift: c.lift };
-  }
-
-  /** The head region this classifier judges for a person box (its crop rule). */
-  headBox(person: Box): Box {
-    return headCrop(person, this.crop);
   }
 
   async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
-    const heads: Box[] = persons.map((p) => this.headBox(p.box));
+    const heads: Box[] = persons.map((p) => headCrop(p.box, this.config.crop));
     const probs = await this.scoreHeads(image, heads, sw);
     const verdicts = heads.map((headBox, i) => {
       const p = probs[i]!;

@@ -74,27 +74,27 @@ export function assignRiders(
   return out;
 }
 
-/** The classifier's head crop rule (its labels.json crop_rule; config models.helmet.crop). */
+/** The classifier's head crop rule, as config models.helmet.crop gives it (its labels.json `crop`). */
 export interface HeadCropRule {
-  /** Side as a share of the person's height (the side is the smaller of this and widthFraction × width). */
-  heightFraction: number;
-  widthFraction: number;
+  /** Side as a share of the person's height (the side is the smaller of this and width_fraction × width). */
+  height_fraction: number;
+  width_fraction: number;
   /** How far above the person box the crop starts, as a share of the side. */
   lift: number;
 }
 
 /** The provisional classifier's rule: side min(person_w, 0.30 × person_h), top 0.05 × side above the box. */
-export const PROVISIONAL_HEAD_CROP: HeadCropRule = { heightFraction: 0.3, widthFraction: 1, lift: 0.05 };
+export const PROVISIONAL_HEAD_CROP: HeadCropRule = { height_fraction: 0.3, width_fraction: 1, lift: 0.05 };
 
 /**
  * The helmet classifier's head crop from a rider's person box: a square of side
- * min(widthFraction × person_w, heightFraction × person_h), centred on the person's centre x,
+ * min(width_fraction × person_w, height_fraction × person_h), centred on the person's centre x,
  * its top lift × side above the person box. May reach outside the frame (edge pixels pad it).
  */
 export function headCrop(person: Box, rule: HeadCropRule = PROVISIONAL_HEAD_CROP): Box {
   const pw = boxWidth(person);
   const ph = boxHeight(person);
-  const side = Math.max(1, Math.min(rule.widthFraction * pw, rule.heightFraction * ph));
+  const side = Math.max(1, Math.min(rule.width_fraction * pw, rule.height_fraction * ph));
   const cx = (person.x1 + person.x2) / 2;
   const top = person.y1 - rule.lift * side;
   return { x1: cx - side / 2, y1: top, x2: cx + side / 2, y2: top + side };

@@ -80,7 +80,7 @@ describe('headCrop (helmet/labels.json crop rule)', () => {
 });
 
 describe('headCrop with the shipped classifier\'s rule (models.helmet.crop)', () => {
-  const rule = { heightFraction: 0.4, widthFraction: 1, lift: 0.1 };
+  const rule = { height_fraction: 0.4, width_fraction: 1, lift: 0.1 };
   it.each([
     // A seated rider 40 wide, 100 tall: side = min(40, 40) = 40, top 4 px above the box.
     { what: 'a seated rider', person: b(100, 100, 140, 200), want: b(100, 96, 140, 136) },

@@ -31,7 +31,6 @@ const { config } = loadConfig(join(root, 'config.json'), { env: { ROADSIDE_MODEL
 const m = config.models;
 if (m.helmet.type !== 'classifier') throw new Error('person-boxes: config.json models.helmet is not a classifier');
 const c = m.helmet.crop;
-const rule = { heightFraction: c.height_fraction, widthFraction: c.width_fraction, lift: c.lift };
 const opened = await openSessions(
   { scene: resolveModelPath(modelsDir, m.scene.path) },
   { provider: 'cpu', requireGpu: false, intraOpThreads: m.intra_op_threads, allowSpinning: false },
@@ -49,7 +48,7 @@ try {
       result[`${split}/${f}`] = {
         width: frame.width,
         height: frame.height,
-        persons: found.filter((d) => d.role === 'person').map((d) => ({ box: d.box, score: d.score, crop: headCrop(d.box, rule) })),
+        persons: found.filter((d) => d.role === 'person').map((d) => ({ box: d.box, score: d.score, crop: headCrop(d.box, c) })),
       };
     }
     console.log(`person-boxes: ${split}: ${files.length} images`);

@@ -105,7 +105,6 @@ def inline_identities(onnx_path):
 
 def check_export(onnx_path, model, images, samples, size):
     """The exported ONNX, run by OpenCV's DNN (an independent runtime), against PyTorch."""
-    import cv2
     x = to_tensor_batch([cut(images.get(k), c, size).astype(np.float32) for k, c, _ in samples])
     with torch.no_grad():
         want = model(torch.from_numpy(x)).numpy()
