@@ -21,9 +21,9 @@ import type { LoadedConfig } from './config/load.js';
 import { createWorkerDetector } from './detect/worker-detector.js';
 import type { Detector } from './detect/detector.js';
 import { createFlusher, type Flusher } from './flush/flusher.js';
-import { evaluateHealth, startHealthServer, type HealthServer, type HealthSnapshot, type AgentPhase } from './operate/health.js';
+import { evaluateHealth, startHealthServer, type HealthServer, type AgentPhase } from './operate/health.js';
 import { createHeartbeats } from './operate/heartbeats.js';
-import { createMetrics, type MetricsSnapshot } from './operate/metrics.js';
+import { createMetrics } from './operate/metrics.js';
 import { LastFrameMark } from './operate/last-frame-mark.js';
 import { createNotifier } from './operate/notify.js';
 import { ScanStats } from './operate/scan-stats.js';
@@ -36,9 +36,11 @@ import { violationStageFor, type ViolationStage } from './rules/violation-stage.
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
-import type { Frame, FrameAnalysis, Violation } from './shared/types.js';
+import type { FrameAnalysis, Violation } from './shared/types.js';
 import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
+import { runPipeline } from './agent/pipeline.js';
+import { healthSnapshot, metricsSnapshot, RateMeter, type PipelineCounters, type TelemetryParts } from './agent/telemetry.js';
 
 export interface AgentOptions {
   logs: AgentLogger;
@@ -49,31 +51,6 @@ export interface AgentOptions {
   /** The installer page may write the zone into the config file (run --allow-config-write). */
   allowConfigWrite?: boolean;
 }
-
-/** Counts the composition root keeps itself (the stages keep their own). */
-interface PipelineCounters {
-  framesProcessed: number;
-  detectErrors: number;
-}
-
-/** Events per second from cumulative counts, over the last sampling window. */
-class RateMeter {
-  private last: { at: number; values: number[] } | null = null;
-  rates: number[] = [];
-  constructor(private readonly clock: Clock) {}
-  sample(values: number[]): void {
-    const now = this.clock.now();
-    if (this.last && now > this.last.at) {
-      const dt = (now - this.last.at) / 1000;
-      this.rates = values.map((v, i) => Math.max(0, (v - (this.last!.values[i] ?? 0)) / dt));
-    }
-    this.last = { at: now, values };
-  }
-}
-
-const PIPELINE_LOOP = 'pipeline';
-/** The pipeline loop wakes at least this often without frames (tick the tracks, beat). */
-const IDLE_TICK_MS = 1000;
 
 /**
  * Runs the agent for one camera until it is stopped. Resolves with the exit code when the
@@ -118,6 +95,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   let source: FrameSource;
   let health: HealthServer | null;
   let ui: InstallerUi;
+  let telemetry: TelemetryParts;
   let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
   const counters: PipelineCounters = { framesProcessed: 0, detectErrors: 0 };
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
@@ -152,7 +130,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     const healthRules = { maxFrameAgeS: config.operate.health.max_frame_age_s, maxPendingAgeS: config.operate.health.max_pending_age_s };
     ui = createInstallerUi({
       loaded,
-      health: () => evaluateHealth(healthSnapshot(), clock.now(), healthRules),
+      health: () => evaluateHealth(healthSnapshot(telemetry), clock.now(), healthRules),
       allowConfigWrite: options.allowConfigWrite ?? false,
       logger,
       clock,
@@ -177,15 +155,32 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     source = createFrameSource({ camera: config.camera, logger, clock, handoff: defaultHandoff(config.camera) });
     opened.push(() => source.stop());
 
+    telemetry = {
+      cameraId: config.camera.id,
+      clock,
+      startedAt,
+      phase: () => phase,
+      source,
+      stage,
+      queue,
+      hold,
+      flusher,
+      detector,
+      counters,
+      meter,
+      heartbeats,
+      scans,
+      frameMark,
+    };
     const metrics = createMetrics({
-      snapshot: () => metricsSnapshot(),
+      snapshot: () => metricsSnapshot(telemetry),
       info: { camera: config.camera.id, version: agentVersion(), provider: detector.provider },
     });
     // The endpoint is for watching the agent: failing to listen must not stop the camera.
     health = await startHealthServer({
       host: config.operate.health.host,
       port: config.operate.health.port,
-      snapshot: () => healthSnapshot(),
+      snapshot: () => healthSnapshot(telemetry),
       rules: healthRules,
       metrics,
       clock,
@@ -203,75 +198,6 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       for (const [step, ms] of Object.entries(analysis.timings))
         if (step.endsWith('.model')) metrics.observeInference(step.slice(0, -'.model'.length), ms / 1000);
     };
-
-    function metricsSnapshot(): MetricsSnapshot {
-      const cs = source.stats();
-      const vs = stage.stats();
-      const q = queue.stats();
-      const fc = flusher.counters;
-      return {
-        framesReceived: cs.received,
-        framesProcessed: counters.framesProcessed,
-        framesDropped: cs.dropped,
-        violations: {
-          emitted: vs.emitted,
-          duplicate: Object.values(vs.duplicates).reduce((a, b) => a + b, 0),
-          queued: hold.counters.stored + hold.counters.storedLater,
-          held: hold.counters.held,
-          lost: hold.counters.lost,
-          delivered: fc.delivered,
-          dead: fc.rejected,
-        },
-        flushAttempts: fc.batches + fc.failedAttempts,
-        flushErrors: { failed: fc.failedAttempts, rejected: fc.rejected },
-        queueDepth: q.pending,
-        queueOldestPendingAgeS: q.oldestPendingAt === null ? null : (clock.now() - q.oldestPendingAt) / 1000,
-        deadLetters: q.dead,
-        held: hold.size,
-        heldBytes: hold.heldBytes,
-        evidenceDamaged: fc.evidenceDamaged,
-        cameraUp: cs.state === 'online',
-        cameraRestarts: cs.restarts,
-        centralReachable: fc.centralReachable,
-        scan: scans.snapshot(),
-        centralNode: flusher.centralNode,
-        centralFailovers: flusher.centralFailovers,
-      };
-    }
-
-    function healthSnapshot(): HealthSnapshot {
-      const cs = source.stats();
-      const q = queue.stats();
-      const [processed = 0, dropped = 0] = meter.rates;
-      return {
-        phase,
-        startedAt,
-        camera: {
-          id: config.camera.id,
-          state: cs.state,
-          lastFrameAt: cs.lastFrameAt,
-          lastFrameBeforeStartAt: frameMark.beforeStart,
-          fpsIn: cs.fps,
-          fpsProcessed: processed,
-          fpsDropped: dropped,
-        },
-        queue: {
-          depth: q.pending,
-          oldestPendingAt: q.oldestPendingAt,
-          deadLetters: q.dead,
-          held: hold.size,
-          heldBytes: hold.heldBytes,
-          notStoredReason: hold.reason,
-          lost: hold.counters.lost,
-          evidenceDamaged: flusher.counters.evidenceDamaged,
-        },
-        central: { reachable: flusher.counters.centralReachable, lastDeliveryAt: flusher.counters.lastDeliveryAt, failing: flusher.counters.failing, node: flusher.centralNode },
-        provider: detector.provider,
-        version: agentVersion(),
-        loops: heartbeats.snapshot(),
-        scan: scans.snapshot(),
-      };
-    }
 
     // Rates for /healthz, sampled on a timer so two scrapes in a row do not see zero.
     const rateTimer = setInterval(() => {
@@ -323,54 +249,23 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     }
   };
 
-  // The pipeline: capture (main thread, reading ffmpeg's pipe) → detect (worker thread) →
-  // violations (main thread; JPEG encoding in libuv's pool). While the worker runs a frame,
-  // the main thread keeps draining the pipe and finishing the previous frame's violations.
+  // The frame loop (agent/pipeline.ts); the shutdown below stops it through `intake`.
   const intake = new AbortController();
-  heartbeats.register(PIPELINE_LOOP, config.operate.watchdog.max_loop_silence_s * 1000);
-  const pipeline = (async (): Promise<'finished' | 'stopped'> => {
-    let pendingPush: Promise<void> = Promise.resolve();
-    let nextFrame: Promise<Frame | null> | null = null;
-    const idle = (): Promise<'idle'> => new Promise((resolve) => setTimeout(() => resolve('idle'), IDLE_TICK_MS).unref());
-    try {
-      while (!intake.signal.aborted) {
-        nextFrame ??= source.next(intake.signal);
-        const got = await Promise.race([nextFrame, idle()]);
-        heartbeats.beat(PIPELINE_LOOP);
-        if (got === 'idle') {
-          await pendingPush;
-          pendingPush = stage.tick().then(store);
-          continue;
-        }
-        nextFrame = null;
-        if (got === null) return 'finished';
-        let analysis: FrameAnalysis;
-        try {
-          analysis = await detector.analyze(got);
-        } catch (err) {
-          counters.detectErrors += 1;
-          log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err), seq: got.seq }, 'detect failed on a frame; frame skipped');
-          continue;
-        }
-        counters.framesProcessed += 1;
-        observeTimings(analysis);
-        await pendingPush;
-        // The stage copies what it keeps as evidence, so the frame's buffer goes back to capture.
-        pendingPush = stage.push(analysis).then((violations) => {
-          store(violations);
-          ui.observe(analysis, () => stage.tracks());
-          source.recycle(analysis.frame.data);
-        });
-      }
-      return 'stopped';
-    } catch (err) {
-      if (intake.signal.aborted) return 'stopped';
-      throw err;
-    } finally {
-      await pendingPush.catch((err: unknown) => log.error({ err: describeError(err) }, 'violation stage failed'));
-      heartbeats.unregister(PIPELINE_LOOP);
-    }
-  })();
+  const pipeline = runPipeline(
+    {
+      source,
+      detector,
+      stage,
+      heartbeats,
+      maxLoopSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000,
+      counters,
+      log,
+      observe: (analysis) => observeTimings(analysis),
+      store,
+      pushed: (analysis) => ui.observe(analysis, () => stage.tracks()),
+    },
+    intake.signal,
+  );
 
   const flushing = flusher.start(shutdown.signal);
 
