@@ -13,6 +13,7 @@
 // Size: statements are cut at `maxRows` rows or about `maxBytes` of packet, whichever comes
 // first; the caller derives maxBytes from the server's max_allowed_packet.
 import type { LeasedRecord } from '../queue/queue.js';
+import { CENTRAL_MIGRATIONS } from './central-migrations.js';
 
 export interface Statement {
   sql: string;
@@ -33,8 +34,10 @@ export interface StatementLimits {
   missingColumns?: ReadonlySet<string>;
 }
 
-/** violations columns added by migrations after the first (2: evidence_damaged; 3: plate region, direction). */
-export const LATER_COLUMNS = ['evidence_damaged', 'plate_region', 'travel_direction', 'heading_deg'] as const;
+/** violations columns added by the migrations after the first (2: evidence_damaged; 3: plate region, direction). */
+export const LATER_COLUMNS: readonly string[] = CENTRAL_MIGRATIONS.slice(1).flatMap((m) =>
+  (m.addColumns ?? []).filter((c) => c.table === 'violations').map((c) => c.column),
+);
 
 export const VIOLATION_COLUMNS = [
   'event_id',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchStatements, mysqlUtc, statementBytesFor } from '../../src/flush/statements.js';
+import { batchStatements, LATER_COLUMNS, mysqlUtc, statementBytesFor, VIOLATION_COLUMNS } from '../../src/flush/statements.js';
 import type { LeasedRecord } from '../../src/queue/queue.js';
 import { makeViolations } from '../queue/make-violation.js';
 
@@ -43,5 +43,19 @@ describe('batch statements', () => {
     expect(statementBytesFor(16 * 2 ** 20)).toBe(8 * 2 ** 20);
     expect(statementBytesFor(4 * 2 ** 20)).toBe(2 * 2 ** 20);
     expect(statementBytesFor(64 * 2 ** 20)).toBe(8 * 2 ** 20);
+  });
+});
+
+describe('columns a not-yet-migrated central schema may lack', () => {
+  it('are the violations columns of migrations 2 and 3, all of them sent when present', () => {
+    expect(LATER_COLUMNS).toEqual(['evidence_damaged', 'plate_region', 'travel_direction', 'heading_deg']);
+    for (const c of LATER_COLUMNS) expect(VIOLATION_COLUMNS as readonly string[]).toContain(c);
+  });
+
+  it('are left out of the INSERT, values and all, when the schema lacks them', () => {
+    const [st] = batchStatements(leased(1, 0), { maxRows: 10, maxBytes: 1e6, missingColumns: new Set(['plate_region', 'heading_deg']) });
+    expect(st!.sql).not.toMatch(/plate_region|heading_deg/);
+    expect(st!.sql).toMatch(/travel_direction/);
+    expect((st!.values[0] as unknown[][])[0]).toHaveLength(VIOLATION_COLUMNS.length - 2); // one row of the multi-row VALUES ?
   });
 });
