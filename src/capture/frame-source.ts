@@ -41,7 +41,7 @@
 import type { Logger } from 'pino';
 import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { AgentError, type ErrorCode } from '../shared/errors.js';
+import { AgentError } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import type { Frame } from '../shared/types.js';
 import { backoffDelayMs } from './backoff.js';
@@ -50,12 +50,10 @@ import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSp
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
 import { LatestSlot } from './latest-frame.js';
+import { classifyRun, type RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
-
-/** ffmpeg's words for an input that is not a video it can decode (not a passing network fault). */
-const NOT_VIDEO = /Invalid data found when processing input|does not contain any stream|matches no streams|moov atom not found/;
 
 export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
 
@@ -116,16 +114,6 @@ export type Handoff = 'latest' | 'lossless';
  */
 export function defaultHandoff(camera: Pick<CaptureCamera, 'source'>): Handoff {
   return sourceKind(camera.source.url) === 'file' && !camera.source.realtime ? 'lossless' : 'latest';
-}
-
-/** How one ffmpeg run ended, from capture's point of view. */
-interface RunOutcome {
-  readonly kind: 'finished' | 'failed' | 'stopped';
-  readonly frames: number;
-  readonly exit: FfmpegExit;
-  readonly stalled: boolean;
-  readonly code: ErrorCode;
-  readonly reason: string;
 }
 
 const FPS_WINDOW = 32;
@@ -386,31 +374,7 @@ export class FrameSource {
     if (partial > 0) this.counters.partialBytes += partial;
 
     if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
-    return this.classify(exit, frames, stalled, opened);
-  }
-
-  private classify(exit: FfmpegExit, frames: number, stalled: boolean, opened: boolean): RunOutcome {
-    const base = { frames, exit, stalled };
-    if (stalled && opened && frames === 0)
-      return {
-        ...base,
-        kind: 'failed',
-        code: 'RSA_CAMERA_STALLED',
-        reason: `the stream opened but delivered no frame in ${this.camera.stall_timeout_s} s${this.invocation.kind !== 'file' && !this.camera.source.wallclock_timestamps ? ' (broken frame timestamps? try camera.source.wallclock_timestamps: true)' : ''}`,
-      };
-    if (stalled) return { ...base, kind: 'failed', code: 'RSA_CAMERA_STALLED', reason: `no frame for ${this.camera.stall_timeout_s} s` };
-    if (exit.error) return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg could not start: ${exit.error.message}` };
-    if (exit.code === 0) {
-      if (this.invocation.kind === 'file' && !this.camera.source.loop) return { ...base, kind: 'finished', code: 'RSA_CAMERA_UNREACHABLE', reason: 'end of file' };
-      if (opened && frames === 0)
-        return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream opened but ended without delivering a single frame' };
-      return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: 'the stream ended (ffmpeg exited 0): the camera closed the connection' };
-    }
-    const notVideo = frames === 0 && !exit.signal ? this.tail.last(8).find((l) => NOT_VIDEO.test(l)) : undefined;
-    if (notVideo) return { ...base, kind: 'failed', code: 'RSA_CAMERA_NOT_VIDEO', reason: `not a video: ${notVideo}` };
-    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-    const last = this.tail.last(1)[0];
-    return { ...base, kind: 'failed', code: 'RSA_CAMERA_UNREACHABLE', reason: `ffmpeg failed (${how})${last ? `: ${last}` : ''}` };
+    return classifyRun({ exit, frames, stalled, opened, stderr: (n) => this.tail.last(n) }, this.camera, this.invocation.kind);
   }
 
   /** Logs the offline transition once, and again only when the reason changes. */
