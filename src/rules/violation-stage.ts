@@ -61,8 +61,6 @@ export interface ViolationStage {
   tracks(): TrackView[];
 }
 
-export type { TrackView };
-
 /** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
 export const MAX_PLATE_CROPS = 16;
 /** Share of the plate box added on each side of the plate crop. */
