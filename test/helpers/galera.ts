@@ -17,7 +17,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { NODE_STATE_SQL, parseNodeState, type NodeState } from '../../src/flush/node-state.js';
-import { hasMariadbd, type Endpoint } from './mariadb.js';
+import { hasMariadbd, stopChild, type Endpoint } from './mariadb.js';
 
 const PROVIDERS = [process.env.WSREP_PROVIDER ?? '', '/usr/lib/galera/libgalera_smm.so', '/usr/lib/libgalera_smm.so', '/usr/lib64/galera-4/libgalera_smm.so'];
 const onPath = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -156,13 +156,8 @@ export class GaleraNode {
 
   /** SIGKILL (a crash) by default; resolves when the process is gone. */
   async kill(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 30_000): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await gone;
-    clearTimeout(timer);
+    if (!this.child) return;
+    await stopChild(this.child, signal, timeoutMs);
     this.child = null;
     this.stopWatchdog();
   }

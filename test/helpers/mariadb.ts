@@ -181,13 +181,8 @@ export class PrivateMariadb {
 
   /** SIGTERM (clean shutdown) or SIGKILL; resolves when the process is gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await gone;
-    clearTimeout(timer);
+    if (!this.child) return;
+    await stopChild(this.child, signal, timeoutMs);
     this.child = null;
   }
 
@@ -205,4 +200,13 @@ export async function migrateTestDatabase(tdb: TestDatabase): Promise<void> {
   } finally {
     await db.close();
   }
+}
+
+/** Sends `signal`, then SIGKILL after `timeoutMs`; resolves when the process has exited. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await gone;
+  clearTimeout(timer);
 }
