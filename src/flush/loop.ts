@@ -11,7 +11,8 @@
 // - The signal passed to `run` stops everything at once, the wait between retries and the
 //   query in flight included (its connection is destroyed; its records stay queued).
 // - `drain(deadline)` is for shutdown after `run` returned: it delivers what it can before the
-//   deadline; the rest stays queued for the next start.
+//   deadline, starting no batch in its last part (half of it, at most 2 s) so that the deadline
+//   seldom cuts a batch off in its COMMIT; the rest stays queued for the next start.
 import pRetry from 'p-retry';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -22,6 +23,9 @@ import { verifyEvidence } from './verify-evidence.js';
 import type { DrainResult, FlushCounters, FlushLoopOptions } from './loop-contract.js';
 
 export type { CentralFailure, DrainResult, FlushCounters, FlushLoopOptions, FlushQueue } from './loop-contract.js';
+
+/** Of a drain's deadline, the end kept for the batch in flight (at most half of it). */
+const DRAIN_COMMIT_RESERVE_MS = 2000;
 
 type Attempt = { ok: true } | { ok: false; err: unknown; class: Classification };
 
@@ -126,20 +130,26 @@ export class FlushLoop {
    * rest stays queued. Records still waiting out a retry delay are included.
    */
   async drain(deadlineMs: number): Promise<DrainResult> {
-    const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
+    const total = Math.max(1, deadlineMs);
+    const signal = AbortSignal.timeout(total);
+    // No batch starts in the last part of the deadline, so the deadline seldom aborts one in its
+    // COMMIT (which would leave it committed centrally and still queued here, acked only by the
+    // idempotent re-delivery at the next start).
+    const noNewBatch = AbortSignal.timeout(Math.max(1, total - Math.min(DRAIN_COMMIT_RESERVE_MS, total / 2)));
     const before = this.counters.delivered;
     const settled = (): number => this.counters.delivered + this.counters.rejected;
     try {
       for (;;) {
         const was = settled();
-        if (signal.aborted || (await this.flushOnce(signal, Number.MAX_SAFE_INTEGER)) === 0 || settled() === was) break;
+        if (noNewBatch.aborted || (await this.flushOnce(signal, Number.MAX_SAFE_INTEGER)) === 0 || settled() === was) break;
       }
     } catch (err) {
       if (!signal.aborted) this.o.logger.error({ err: describeError(err), stage: 'flush' }, 'drain step failed; records stay queued');
     }
     const delivered = this.counters.delivered - before;
-    if (signal.aborted) this.o.logger.warn({ delivered, deadline_ms: deadlineMs }, 'drain deadline reached; the rest stays queued');
-    return { delivered, timedOut: signal.aborted };
+    const timedOut = noNewBatch.aborted;
+    if (timedOut) this.o.logger.warn({ delivered, deadline_ms: deadlineMs }, 'drain deadline reached; the rest stays queued');
+    return { delivered, timedOut };
   }
 
   private async settle(records: readonly LeasedRecord[], signal: AbortSignal): Promise<void> {

@@ -177,6 +177,31 @@ describe('flush loop outcomes', () => {
     expect(result).toEqual({ delivered: 0, timedOut: true });
     expect(queue.stats().pending).toBe(5);
   });
+
+  it('drain lets the batch in flight at the end of its deadline finish instead of aborting it mid-COMMIT, and starts no other', async () => {
+    for (const v of makeViolations(20)) queue.enqueue(v);
+    // Each batch takes 40 ms; the deadline is 100 ms, so no batch starts after 50 ms.
+    let cutOff = 0;
+    const sink: Sink = {
+      deliver: (_records, signal) =>
+        new Promise((resolve) => {
+          let done = false;
+          setTimeout(() => {
+            done = true;
+            resolve();
+          }, 40);
+          signal.addEventListener('abort', () => {
+            if (!done) cutOff++;
+          });
+        }),
+      heartbeat: () => Promise.resolve(),
+    };
+    const result = await loop(sink, 5).drain(100);
+    expect(cutOff).toBe(0);
+    expect(result.timedOut).toBe(true);
+    expect(result.delivered).toBe(10);
+    expect(queue.stats().pending).toBe(10);
+  });
 });
 
 describe('waking the idle loop', () => {
