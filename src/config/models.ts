@@ -102,13 +102,19 @@ export const PlateLocatorSchema = z
         mosaic: z
           .boolean()
           .default(true)
-          .describe('Search up to four small vehicle regions (those fitting half the input unshrunk) in one run, as a 2×2 mosaic of half-size tiles; larger regions run alone.'),
+          .describe('Search up to four vehicle regions in one run, as a 2×2 mosaic of half-size tiles (regions that fit a tile, see mosaic_max_shrink); larger regions run alone.'),
+        mosaic_max_shrink: z
+          .number()
+          .min(1)
+          .max(3)
+          .default(1)
+          .describe('A region fits a tile when its longer side is at most the tile side times this (1 = never drawn smaller than its own pixels; plates are still read from the image).'),
         zoom_out: z
           .number()
           .min(1)
           .max(4)
           .default(2)
-          .describe('Whole-frame searches (plates.whole_frame) run a second time with the frame drawn at 1/zoom_out of the input: the detector misses plates that fill most of its input (close-ups); 1 = once only.'),
+          .describe('Whole-frame searches (plates.whole_frame) search the frame a second time drawn at 1/zoom_out of the input (in the same run when it fits the padding band of a wide frame): the detector misses plates that fill most of its input (close-ups); 1 = once only.'),
       })
       .describe('A plate detector on the vehicle box and below it, in frame pixels (the default).'),
     z.strictObject({ type: z.literal('detector'), detector: DetectorSchema }).describe('A plate detector model with a generic head.'),

@@ -7,6 +7,7 @@ import { AgentError } from '../shared/errors.js';
 import type { Box, Detection } from '../shared/types.js';
 import { boxHeight, boxWidth, clipBox, iou } from '../shared/box.js';
 import type { PlateLocation, PlateLocator } from './plate.js';
+import { planMosaic, wholeFrameTiles, type Tile } from './plate-mosaic.js';
 import { allocTensor, fillTensor, toImageBox, type InputTransform, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
@@ -64,18 +65,10 @@ export function pickPlate(plates: readonly PlateLocation[], vehicle: Box): Plate
   return best;
 }
 
-/** A square part of the model input a region is drawn into. */
-interface Tile {
-  region: Box;
-  size: number;
-  x: number;
-  y: number;
-}
-
 export class PlateDetectorLocator implements PlateLocator {
   private readonly spec: TensorSpec;
   private readonly input: Float32Array;
-  /** Model runs so far (a mosaic of four regions is one). */
+  /** Model runs so far (a mosaic of several regions is one). */
   runs = 0;
 
   constructor(
@@ -107,7 +100,7 @@ export class PlateDetectorLocator implements PlateLocator {
     const S = this.spec.width;
     const s = Math.max(32, Math.round(S / Math.max(zoomOut, 1)));
     const off = Math.floor((S - s) / 2);
-    return (await this.runTiles(image, [{ region, size: s, x: off, y: off }], sw))[0]!;
+    return (await this.runTiles(image, [{ region, width: s, height: s, x: off, y: off }], sw))[0]!;
   }
 
   /**
@@ -119,7 +112,7 @@ export class PlateDetectorLocator implements PlateLocator {
     sw.start();
     const S = this.spec.width;
     const transforms =
-      tiles.length === 1 && tiles[0]!.size === S
+      tiles.length === 1 && tiles[0]!.width === S && tiles[0]!.height === S
         ? [fillTensor(image, tiles[0]!.region, this.spec, this.input, 0)]
         : (this.input.fill(this.spec.padValue * this.spec.scale), tiles.map((t) => this.drawTile(image, t)));
     const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, S, S]) };
@@ -133,7 +126,7 @@ export class PlateDetectorLocator implements PlateLocator {
     for (const b of decodePlateHead(o.data, o.dims, this.config.score_threshold)) {
       const cx = (b.x1 + b.x2) / 2;
       const cy = (b.y1 + b.y2) / 2;
-      const i = tiles.findIndex((t) => cx >= t.x && cx < t.x + t.size && cy >= t.y && cy < t.y + t.size);
+      const i = tiles.findIndex((t) => cx >= t.x && cx < t.x + t.width && cy >= t.y && cy < t.y + t.height);
       if (i < 0) continue;
       const r = tiles[i]!.region;
       const box = clipBox(toImageBox(b, transforms[i]!), image.width, image.height);
@@ -144,15 +137,15 @@ export class PlateDetectorLocator implements PlateLocator {
     return found;
   }
 
-  /** Draws a region letterboxed into a square tile of the input (the input already padded). */
+  /** Draws a region letterboxed into a tile of the input (the input already padded). */
   private drawTile(image: RgbImage, tile: Tile): InputTransform {
     const S = this.spec.width;
-    const s = tile.size;
-    const small: TensorSpec = { ...this.spec, width: s, height: s };
+    const { width: w, height: h } = tile;
+    const small: TensorSpec = { ...this.spec, width: w, height: h };
     const tmp = allocTensor(small, 1) as Float32Array;
     const t = fillTensor(image, tile.region, small, tmp, 0);
     for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < s; y++) this.input.set(tmp.subarray(c * s * s + y * s, c * s * s + (y + 1) * s), c * S * S + (y + tile.y) * S + tile.x);
+      for (let y = 0; y < h; y++) this.input.set(tmp.subarray(c * w * h + y * w, c * w * h + (y + 1) * w), c * S * S + (y + tile.y) * S + tile.x);
     }
     return { ...t, offsetX: t.offsetX + tile.x, offsetY: t.offsetY + tile.y };
   }
@@ -168,33 +161,32 @@ export class PlateDetectorLocator implements PlateLocator {
   }
 
   /**
-   * Every vehicle's plate, same order. With `mosaic`, regions that fit a tile unshrunk share
-   * runs four at a time; larger regions get a run of their own.
+   * Every vehicle's plate, same order. With `mosaic`, regions that fit a tile (see plate-mosaic.ts)
+   * share runs; larger regions get a run of their own.
    */
   async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
     const out: Array<PlateLocation | null> = vehicles.map(() => null);
-    const half = Math.floor(this.spec.width / 2);
-    const small: number[] = [];
-    for (let i = 0; i < vehicles.length; i++) {
-      const region = this.regionOf(image, vehicles[i]!);
-      if (!region) continue;
-      if (this.config.mosaic && Math.max(boxWidth(region), boxHeight(region)) <= half) small.push(i);
-      else out[i] = pickPlate(await this.locateIn(image, region, sw), vehicles[i]!.box);
-    }
-    for (let k = 0; k < small.length; k += 4) {
-      const group = small.slice(k, k + 4);
-      const tiles = group.map((vi, j) => ({ region: this.regionOf(image, vehicles[vi]!)!, size: half, x: (j % 2) * half, y: Math.floor(j / 2) * half }));
-      const found = await this.runTiles(image, tiles, sw);
-      group.forEach((vi, j) => (out[vi] = pickPlate(found[j]!, vehicles[vi]!.box)));
+    const regions = vehicles.map((v) => this.regionOf(image, v));
+    const plan = planMosaic(this.config.mosaic ? regions : [], this.config.size, this.config.mosaic_max_shrink);
+    const alone = this.config.mosaic ? plan.alone : regions.flatMap((r, i) => (r ? [i] : []));
+    for (const i of alone) out[i] = pickPlate(await this.locateIn(image, regions[i]!, sw), vehicles[i]!.box);
+    for (const run of plan.runs) {
+      const found = await this.runTiles(image, run.map((m) => m.tile), sw);
+      run.forEach((m, j) => (out[m.index] = pickPlate(found[j]!, vehicles[m.index]!.box)));
     }
     return out;
   }
 
-  /** The whole image at 1× and, for close-ups, zoomed out; overlapping finds kept once (the better). */
+  /**
+   * The whole image at 1× and, for close-ups, zoomed out (one run when both fit the input, see
+   * wholeFrameTiles); overlapping finds kept once (the better).
+   */
   async locateWhole(image: RgbImage, sw: Stopwatch): Promise<PlateLocation[]> {
     const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
-    const all = [...(await this.locateIn(image, whole, sw))];
-    if (this.config.zoom_out > 1) all.push(...(await this.locateIn(image, whole, sw, this.config.zoom_out)));
+    const z = this.config.zoom_out;
+    const both = z > 1 ? wholeFrameTiles(image.width, image.height, this.config.size, z) : null;
+    const all = both ? (await this.runTiles(image, both, sw)).flat() : [...(await this.locateIn(image, whole, sw))];
+    if (z > 1 && !both) all.push(...(await this.locateIn(image, whole, sw, z)));
     all.sort((a, b) => b.score - a.score);
     const kept: PlateLocation[] = [];
     for (const p of all) if (!kept.some((k) => iou(k.box, p.box) > 0.3)) kept.push(p);

@@ -63,7 +63,7 @@ describe('where a vehicle\'s plate is searched', () => {
 });
 
 describe('PlateDetectorLocator on a fake session (geometry only)', () => {
-  const config = { type: 'plate_detector' as const, path: 'x.onnx', size: 416, score_threshold: 0.2, top: 0, below: 0.3, side: 0.1, mosaic: true, zoom_out: 2 };
+  const config = { type: 'plate_detector' as const, path: 'x.onnx', size: 416, score_threshold: 0.2, top: 0, below: 0.3, side: 0.1, mosaic: true, mosaic_max_shrink: 1, zoom_out: 2 };
   /** A session answering with fixed rows (batch, x1, y1, x2, y2, class, score) in input pixels; keeps the inputs. */
   function fake(rows: number[][]) {
     const inputs: Float32Array[] = [];
@@ -110,5 +110,34 @@ describe('PlateDetectorLocator on a fake session (geometry only)', () => {
     const off = new PlateDetectorLocator(fake([]).session, { ...config, mosaic: false });
     await off.locateAll(image, small, new Stopwatch());
     expect(off.runs).toBe(5);
+  });
+
+  it('with mosaic_max_shrink, a region larger than a tile shares the run, drawn smaller', async () => {
+    // 250×230 px: region 300×299, at most 1.5 × 208 = 312 px.
+    const big = moto(400, 100, 250, 230);
+    const plain = new PlateDetectorLocator(fake([]).session, config);
+    await plain.locateAll(image, [moto(50, 100, 80, 100), big], new Stopwatch());
+    expect(plain.runs).toBe(2);
+    const { session } = fake([[0, 250, 50, 290, 70, 0, 0.6]]);
+    const shrunk = new PlateDetectorLocator(session, { ...config, mosaic_max_shrink: 1.5 });
+    const [, p] = await shrunk.locateAll(image, [moto(50, 100, 80, 100), big], new Stopwatch());
+    expect(shrunk.runs).toBe(1);
+    // Tile 1 (x 208..416): region x 375..675, y 100..399 at 208/300; letterbox offset y (208 - 207) / 2 = 0.
+    expect(p!.box.x1).toBeCloseTo(375 + (250 - 208) / (208 / 300), 0);
+    expect(p!.box.y1).toBeCloseTo(100 + 50 / (207 / 299), 0);
+  });
+
+  it('searches a wide frame at 1× and zoomed out in one run, and a 4:3 one in two', async () => {
+    // 1280×720: 1× is 416×234 on top (scale 0.325); 1/2 is 208×117 centred in the band below,
+    // at x 104, y 234 + (182 - 117) / 2 = 266 (scale 0.1625).
+    const { session } = fake([[0, 20, 20, 60, 40, 0, 0.8], [0, 200, 300, 230, 315, 0, 0.7]]);
+    const loc = new PlateDetectorLocator(session, config);
+    const found = await loc.locateWhole(image, new Stopwatch());
+    expect(loc.runs).toBe(1);
+    expect(found.map((p) => Math.round(p.box.x1))).toEqual([Math.round(20 / 0.325), Math.round((200 - 104) / 0.1625)]);
+    expect(Math.round(found[1]!.box.y1)).toBe(Math.round((300 - 266) / 0.1625));
+    const square = new PlateDetectorLocator(fake([]).session, config);
+    await square.locateWhole({ width: 960, height: 720, data: new Uint8Array(960 * 720 * 3) }, new Stopwatch());
+    expect(square.runs).toBe(2);
   });
 });
