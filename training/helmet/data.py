@@ -69,6 +69,17 @@ def synthetic_crop(head, geom, rng):
     return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
 
 
+def truncated_crop(head, geom, lift, rng):
+    """A head the frame's top edge cuts through (riders close to a high camera: face seen, crown
+    out of the picture). The edge falls at 20-60% of the head's height; the person box then
+    starts at the edge, so the agent's crop starts `lift` crop sides above it. Returns the crop
+    and the edge's y (everything above it is out of the picture)."""
+    x1, _, x2, _ = synthetic_crop(head, geom, rng)
+    edge = head[1] + rng.uniform(0.2, 0.6) * (head[3] - head[1])
+    top = edge - lift * (x2 - x1)
+    return (x1, top, x2, top + (x2 - x1)), edge
+
+
 def load_split(data_dir, persons, split, limit=0):
     """[(image_key, crop, label)] of agent crops, plus heads [(image_key, head_box, label)]."""
     samples, heads_all, geoms = [], [], []
@@ -111,8 +122,12 @@ class Images:
         return self.cache[key]
 
 
-def cut(img, crop, size):
-    """The crop, padded with edge pixels where it leaves the image, area-resized to size²."""
+def cut(img, crop, size, edge=None):
+    """The crop, padded with edge pixels where it leaves the image, area-resized to size².
+    `edge`: a simulated top of the picture (rows above it are treated as outside)."""
+    if edge is not None and edge > 0:
+        e = min(int(round(edge)), img.shape[0] - 1)
+        img, crop = img[e:], (crop[0], crop[1] - e, crop[2], crop[3] - e)
     h, w = img.shape[:2]
     x1, y1, x2, y2 = (int(round(v)) for v in crop)
     x2, y2 = max(x2, x1 + 1), max(y2, y1 + 1)

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crops import load_crop_heads  # noqa: E402
 from data import CLASSES, Images, cut, load_persons, load_split, to_tensor_batch  # noqa: E402
 from fit import predict_logits, train_member  # noqa: E402
 from yolox_backbone import HelmetEnsemble  # noqa: E402
@@ -31,9 +32,13 @@ def parse():
     p.add_argument("--persons", required=True, help="persons.json from person-boxes.ts")
     p.add_argument("--backbone", required=True, help="yolox_nano.onnx (the scene detector)")
     p.add_argument("--out", required=True, help="output folder for the ONNX, labels.json and report")
+    p.add_argument("--crops", help="helmet-crops folder: its train/val context crops, re-cut to the agent's geometry, as extra training heads (crops.py)")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--epochs", type=int, default=24)
     p.add_argument("--synthetic", type=int, default=2, help="synthetic crops per labelled head per epoch")
+    p.add_argument("--truncate", type=float, default=0.0, help="share of synthetic crops whose head the picture's top edge cuts through (truncated_crop)")
+    p.add_argument("--ema", type=float, default=0.0, help="keep an exponential moving average of the weights with this decay per step (e.g. 0.99) and judge/keep it instead of the raw weights")
+    p.add_argument("--grid", type=int, default=1, help="features averaged over grid x grid cells of the crop (HelmetNet)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr-backbone", type=float, default=3e-4, help="peak learning rate of the pretrained backbone (its BatchNorms are folded into the convolutions)")
     p.add_argument("--lr-head", type=float, default=3e-3)
@@ -126,15 +131,17 @@ def main():
     torch.use_deterministic_algorithms(True)
     started = time.time()
     persons, crop_rule = load_persons(a.persons)
+    a.lift = float((crop_rule or {}).get("lift", 0.1))
     images = Images(a.data)
     _, train, train_heads, geoms = load_split(a.data, persons, "train", a.limit)
     _, val, val_heads, _ = load_split(a.data, persons, "val", a.limit)
     if not train or not val or not geoms:
         raise SystemExit(f"train.py: no matched crops (train {len(train)}, val {len(val)}): wrong --data or --persons?")
-    print(f"train: {len(train)} agent crops, {len(train_heads)} labelled heads; val: {len(val)} agent crops, {len(val_heads)} heads")
+    crop_heads, crops_dropped = load_crop_heads(a.crops, a.data, images, a.limit * 4) if a.crops else ([], {})
+    print(f"train: {len(train)} agent crops, {len(train_heads)} labelled heads + {len(crop_heads)} crop-set heads (left out: {crops_dropped}); val: {len(val)} agent crops, {len(val_heads)} heads")
 
     val_y = torch.tensor([c for _, _, c in val])
-    members = [train_member(a, a.seed + i, images, (train, train_heads, geoms), val, started) for i in range(a.ensemble)]
+    members = [train_member(a, a.seed + i, images, (train, train_heads + crop_heads, geoms), val, started) for i in range(a.ensemble)]
     model = members[0].model if a.ensemble == 1 else HelmetEnsemble([m.model for m in members])
     best_epochs = [m.best_epoch for m in members]
     history = [m.history for m in members] if a.ensemble > 1 else members[0].history
@@ -177,8 +184,8 @@ def main():
     }
     with open(os.path.join(a.out, "labels.json"), "w") as f:
         json.dump(labels, f, indent=1)
-    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "threads": a.threads, "epochs": a.epochs, "ensemble": a.ensemble, "best_epoch": best_epochs if a.ensemble > 1 else best_epochs[0], "size": a.size,
-              "train_crops": len(train), "train_heads": len(train_heads), "val_crops": len(val), "val_heads": len(val_heads),
+    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "truncate": a.truncate, "ema": a.ema, "grid": a.grid, "crops": bool(a.crops), "threads": a.threads, "epochs": a.epochs, "ensemble": a.ensemble, "best_epoch": best_epochs if a.ensemble > 1 else best_epochs[0], "size": a.size,
+              "train_crops": len(train), "train_heads": len(train_heads), "crop_set_heads": len(crop_heads), "crop_set_left_out": crops_dropped, "val_crops": len(val), "val_heads": len(val_heads),
               "train_seconds": round(train_s, 1), "history": history,
               "export_max_abs_diff": export_diff,
               "parameters": sum(q.numel() for q in model.parameters()), "onnx_bytes": os.path.getsize(onnx_path)}

@@ -100,16 +100,24 @@ class HelmetNet(nn.Module):
     """BGR 0-255 head crop [N,3,S,S] → P(helmet), P(no_helmet) [N,2]; logits divided by a
     calibration temperature before the softmax."""
 
-    def __init__(self, onnx_path: str, dropout: float = 0.2):
+    def __init__(self, onnx_path: str, dropout: float = 0.2, grid: int = 1):
+        """grid: the features are averaged over grid x grid cells of the crop (1: one mean; 2: the
+        four quarters kept apart, so the head looks different from the shoulders below it)."""
         super().__init__()
         self.backbone = OnnxBackbone(onnx_path)
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(128 + 256, 2)
+        self.grid = grid
+        self.fc = nn.Linear((128 + 256) * grid * grid, 2)
         self.register_buffer("temperature", torch.ones(1))
+
+    def _pool(self, f):
+        if self.grid == 1:
+            return f.mean(dim=(2, 3))
+        return torch.flatten(F.adaptive_avg_pool2d(f, self.grid), 1)
 
     def logits(self, x):
         d4, d5 = self.backbone(x)
-        f = torch.cat([d4.mean(dim=(2, 3)), d5.mean(dim=(2, 3))], dim=1)
+        f = torch.cat([self._pool(d4), self._pool(d5)], dim=1)
         return self.fc(self.dropout(f))
 
     def forward(self, x):
