@@ -2,7 +2,7 @@
 // loading through the agent's own scene detector and crop rule, training, calibration and
 // ONNX export run, and what it writes is a model ONNX Runtime loads with its contract. CI does
 // not train the shipped model; this proves the recipe that does still works.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +19,26 @@ if (!ready) {
       ` — models ${hasModels}, data ${existsSync(data)}, torch ${torch}`,
   );
 }
+const crops = join(datasetsDir, 'helmet-crops');
 const out = mkdtempSync(join(tmpdir(), 'rsa-helmet-recipe-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const outOptions = mkdtempSync(join(tmpdir(), 'rsa-helmet-recipe-options-'));
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  rmSync(outOptions, { recursive: true, force: true });
+});
+
+function tiny(dir: string, extra: string[] = []): SpawnSyncReturns<string> {
+  return spawnSync('bash', ['training/helmet/train.sh', '--tiny', ...extra], {
+    cwd: repoRoot,
+    env: { ...process.env, HELMET_DATA: data, ROADSIDE_MODELS_DIR: modelsDir, HELMET_OUT: dir },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+}
 
 describe.skipIf(!ready)('training/helmet/train.sh --tiny', () => {
   it('writes a calibrated classifier, its labels.json and a training report', async () => {
-    const run = spawnSync('bash', ['training/helmet/train.sh', '--tiny'], {
-      cwd: repoRoot,
-      env: { ...process.env, HELMET_DATA: data, ROADSIDE_MODELS_DIR: modelsDir, HELMET_OUT: out },
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
+    const run = tiny(out);
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as { model: string; input: { shape: number[] }; threshold: number; calibration: { temperature: number } };
     const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as { train_crops: number; val_crops: number; export_max_abs_diff: number };
@@ -44,5 +53,15 @@ describe.skipIf(!ready)('training/helmet/train.sh --tiny', () => {
     } finally {
       await session.release();
     }
+  }, 300_000);
+
+  it.skipIf(!existsSync(join(crops, 'manifest.csv')))('runs the measured options too: crop-set heads, truncated heads, weight averaging, a 2x2 grid', () => {
+    const run = tiny(outOptions, ['--crops', crops, '--truncate', '0.5', '--ema', '0.9', '--grid', '2']);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(outOptions, 'training-report.json'), 'utf8')) as { crop_set_heads: number; crop_set_left_out: Record<string, number>; grid: number; export_max_abs_diff: number };
+    expect(report.crop_set_heads).toBeGreaterThan(0);
+    expect(Object.keys(report.crop_set_left_out).sort()).toEqual(['frame_set_photo', 'near_duplicate', 'unreadable']);
+    expect(report.grid).toBe(2);
+    expect(report.export_max_abs_diff).toBeLessThan(1e-3);
   }, 300_000);
 });
