@@ -108,11 +108,7 @@ export const PlateLocatorSchema = z
           .min(1)
           .max(3)
           .default(1)
-          .describe('A region fits a tile when its longer side is at most the tile side times this (1 = never drawn smaller than its own pixels; plates are still read from the image). Measured on the CCTV frames: 1.4 takes 4.5 instead of 5.5 detector runs per frame but misreads one plate in six (bench/plate-locator.ts).'),
-        dequantize: z
-          .boolean()
-          .default(true)
-          .describe('Load the detector\'s integer convolutions (a dynamically quantized int8 file: ConvInteger) as float convolutions of the same weights: ONNX Runtime\'s CPU ConvInteger path is slower than its float Conv; the model file itself is not changed. No effect on a float model.'),
+          .describe('A region fits a tile when its longer side is at most the tile side times this (1 = never drawn smaller than its own pixels; plates are still read from the image).'),
         zoom_out: z
           .number()
           .min(1)

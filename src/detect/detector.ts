@@ -107,7 +107,6 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     { provider: m.provider, requireGpu: m.require_gpu, intraOpThreads: m.intra_op_threads, allowSpinning: m.allow_spinning },
     log,
     options.sessionFactory,
-    m.plate_locator.type === 'plate_detector' && m.plate_locator.dequantize ? ['plate_locator'] : [],
   );
   const s = opened.sessions as Partial<Record<ModelKey, ModelSession>>;
   try {

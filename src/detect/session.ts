@@ -2,11 +2,9 @@
 // whose library is missing makes session creation fail (ONNX Runtime does not fall back by
 // itself): we fall back to the CPU with a WARN naming the reason, or refuse to start with
 // RSA_PROVIDER_UNAVAILABLE when the config requires the GPU.
-import { readFileSync } from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '../shared/logger.js';
 import { AgentError, describeError } from '../shared/errors.js';
-import { dequantizeConvInteger } from './dequantize.js';
 
 export type Provider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -19,8 +17,7 @@ export interface ModelSession {
 }
 
 export type SessionOptions = InferenceSession.SessionOptions;
-/** `model`: the file's bytes after a transform (dequantize.ts); when absent the file is read by ONNX Runtime. */
-export type SessionFactory = (file: string, options: SessionOptions, model?: Uint8Array) => Promise<ModelSession>;
+export type SessionFactory = (file: string, options: SessionOptions) => Promise<ModelSession>;
 
 export interface SessionSettings {
   provider: Provider;
@@ -38,23 +35,10 @@ export interface OpenedSessions<K extends string> {
   fallbackReason: string | null;
 }
 
-export const ortSessionFactory: SessionFactory = async (file, options, model) => {
+export const ortSessionFactory: SessionFactory = async (file, options) => {
   const ort = await import('onnxruntime-node');
-  return model ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(file, options);
+  return ort.InferenceSession.create(file, options);
 };
-
-/** The bytes to load for a model whose ConvIntegers are to become float convolutions. */
-function dequantized(file: string, logger: Logger): Uint8Array {
-  let made: { bytes: Uint8Array; convs: number };
-  try {
-    made = dequantizeConvInteger(readFileSync(file));
-  } catch (err) {
-    throw new Error(`${file}: ${describeError(err)}`, { cause: err });
-  }
-  const { bytes, convs } = made;
-  logger.info({ model: file, convs }, `${file}: ${convs} integer convolutions run as float convolutions of the same weights`);
-  return bytes;
-}
 
 export function sessionOptions(settings: SessionSettings, provider: Provider): SessionOptions {
   return {
@@ -72,19 +56,16 @@ export function sessionOptions(settings: SessionSettings, provider: Provider): S
   };
 }
 
-/** Which models are loaded as is and which dequantized first (their bytes, made once). */
-interface Sources<K extends string> {
-  files: Record<K, string>;
-  bytes: Partial<Record<K, Uint8Array>>;
-}
-
-async function openAll<K extends string>(sources: Sources<K>, options: SessionOptions, factory: SessionFactory): Promise<Record<K, ModelSession>> {
-  const { files, bytes } = sources;
+async function openAll<K extends string>(
+  files: Record<K, string>,
+  options: SessionOptions,
+  factory: SessionFactory,
+): Promise<Record<K, ModelSession>> {
   const opened: Partial<Record<K, ModelSession>> = {};
   try {
     for (const key of Object.keys(files) as K[]) {
       try {
-        opened[key] = await factory(files[key], options, bytes[key]);
+        opened[key] = await factory(files[key], options);
       } catch (err) {
         throw new Error(`${files[key]}: ${describeError(err)}`, { cause: err });
       }
@@ -101,25 +82,17 @@ async function openAll<K extends string>(sources: Sources<K>, options: SessionOp
  * Opens one session per model file on the configured provider, all on the same one: a GPU
  * provider that fails for any model means the CPU for all (or RSA_PROVIDER_UNAVAILABLE).
  * A model that does not load on the CPU either throws RSA_MODEL_LOAD naming the file.
- * `dequantize`: models whose integer convolutions are loaded as float ones (dequantize.ts).
  */
 export async function openSessions<K extends string>(
   files: Record<K, string>,
   settings: SessionSettings,
   logger: Logger,
   factory: SessionFactory = ortSessionFactory,
-  dequantize: readonly K[] = [],
 ): Promise<OpenedSessions<K>> {
-  const sources: Sources<K> = { files, bytes: {} };
-  try {
-    for (const key of dequantize) sources.bytes[key] = dequantized(files[key], logger);
-  } catch (err) {
-    throw new AgentError('RSA_MODEL_LOAD', `ONNX Runtime could not load a model: ${describeError(err)}`, { cause: err });
-  }
   let fallbackReason: string | null = null;
   if (settings.provider !== 'cpu') {
     try {
-      const sessions = await openAll(sources, sessionOptions(settings, settings.provider), factory);
+      const sessions = await openAll(files, sessionOptions(settings, settings.provider), factory);
       logger.info({ provider: settings.provider }, `inference on ${settings.provider}`);
       return { sessions, provider: settings.provider, fallbackReason: null };
     } catch (err) {
@@ -136,7 +109,7 @@ export async function openSessions<K extends string>(
   }
   let sessions: Record<K, ModelSession>;
   try {
-    sessions = await openAll(sources, sessionOptions(settings, 'cpu'), factory);
+    sessions = await openAll(files, sessionOptions(settings, 'cpu'), factory);
   } catch (err) {
     throw new AgentError('RSA_MODEL_LOAD', `ONNX Runtime could not load a model: ${describeError(err)}`, { cause: err });
   }

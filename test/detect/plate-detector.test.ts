@@ -63,7 +63,7 @@ describe('where a vehicle\'s plate is searched', () => {
 });
 
 describe('PlateDetectorLocator on a fake session (geometry only)', () => {
-  const config = { type: 'plate_detector' as const, path: 'x.onnx', size: 416, score_threshold: 0.2, top: 0, below: 0.3, side: 0.1, mosaic: true, mosaic_max_shrink: 1, dequantize: false, zoom_out: 2 };
+  const config = { type: 'plate_detector' as const, path: 'x.onnx', size: 416, score_threshold: 0.2, top: 0, below: 0.3, side: 0.1, mosaic: true, mosaic_max_shrink: 1, zoom_out: 2 };
   /** A session answering with fixed rows (batch, x1, y1, x2, y2, class, score) in input pixels; keeps the inputs. */
   function fake(rows: number[][]) {
     const inputs: Float32Array[] = [];
