@@ -14,7 +14,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { createFrameSource, defaultHandoff, type FrameSource } from './capture/index.js';
 import { readPassword } from './config/credentials.js';
 import type { LoadedConfig } from './config/load.js';
@@ -101,11 +100,6 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
   const meter = new RateMeter(clock);
   const scans = new ScanStats();
-
-  // Evidence JPEGs are a few per minute: libvips' operation cache and a thread per core buy
-  // nothing here but resident memory on a box that runs one agent per camera.
-  sharp.cache(false);
-  sharp.concurrency(1);
 
   try {
     mkdirSync(loaded.stateDir, { recursive: true });

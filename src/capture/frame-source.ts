@@ -43,17 +43,21 @@ import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AgentError } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
+import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
 import { backoffDelayMs } from './backoff.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
+import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
 import { classifyRun, type RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
+
+export { defaultHandoff, type Handoff } from './handoff.js';
 
 export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
 
@@ -105,17 +109,6 @@ export interface FrameSourceOptions {
   handoff?: Handoff;
 }
 
-export type Handoff = 'latest' | 'lossless';
-
-/**
- * The hand-off a camera's source calls for: lossless for a file read as fast as possible
- * (nothing to keep up with, so no frame should be decoded only to be dropped), latest-frame-wins
- * for everything else (live cameras, files played in real time).
- */
-export function defaultHandoff(camera: Pick<CaptureCamera, 'source'>): Handoff {
-  return sourceKind(camera.source.url) === 'file' && !camera.source.realtime ? 'lossless' : 'latest';
-}
-
 const FPS_WINDOW = 32;
 
 export class FrameSource {
@@ -129,6 +122,7 @@ export class FrameSource {
   private readonly stderrLinesLogged: number;
   private readonly invocation: FfmpegInvocation;
   private readonly slot = new LatestSlot<Frame>();
+  private readonly pipeGarbage = new YoungCollector();
   private readonly stopController = new AbortController();
   private readonly tail: StderrTail;
   private readonly safeUrl: string;
@@ -307,6 +301,8 @@ export class FrameSource {
         frames++;
         lastActivity = this.clock.now();
         this.onFrame(data, lastActivity);
+        // The pipe chunks this frame was copied from are garbage now (shared/young-gc.ts).
+        this.pipeGarbage.add(inv.frameBytes);
       },
     );
 

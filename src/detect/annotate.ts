@@ -1,6 +1,6 @@
 // An annotated JPEG of one analysis: boxes and labels drawn as an SVG overlay composited by
 // sharp. For people to look at (the detect verb), not on the hot path.
-import sharp from 'sharp';
+import { loadSharp } from '../evidence/sharp.js';
 import type { Box, FrameAnalysis } from '../shared/types.js';
 
 const COLOURS = { region: '#facc15', motion: '#22d3ee', motorcycle: '#1e90ff', person: '#aaaaaa', helmet: '#22c55e', no_helmet: '#ef4444', unknown: '#f59e0b', plate: '#e879f9' };
@@ -59,6 +59,7 @@ export function overlaySvg(a: FrameAnalysis): string {
 
 export async function annotatedJpeg(a: FrameAnalysis, quality = 85): Promise<Buffer> {
   const { width, height, data } = a.frame;
+  const sharp = await loadSharp();
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(overlaySvg(a)), top: 0, left: 0 }])
     .jpeg({ quality })

@@ -1,6 +1,6 @@
 // Image files → Frames (the detect verb, the evaluation and tests). Not on the camera path:
 // frames from ffmpeg are already RGB24.
-import sharp from 'sharp';
+import { loadSharp } from '../evidence/sharp.js';
 import { AgentError, describeError } from '../shared/errors.js';
 import type { Frame } from '../shared/types.js';
 
@@ -11,6 +11,7 @@ import type { Frame } from '../shared/types.js';
  */
 export async function loadImageFrame(file: string, seq = 0, capturedAt = Date.now()): Promise<Frame> {
   try {
+    const sharp = await loadSharp();
     const { data, info } = await sharp(file)
       .rotate()
       .flatten({ background: '#000000' })

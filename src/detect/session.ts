@@ -5,6 +5,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '../shared/logger.js';
 import { AgentError, describeError } from '../shared/errors.js';
+import { YoungCollector } from '../shared/young-gc.js';
 
 export type Provider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -35,9 +36,29 @@ export interface OpenedSessions<K extends string> {
   fallbackReason: string | null;
 }
 
+/** A session whose tensors (inputs and outputs on the CPU) count towards `young`'s next scavenge. */
+export function collectingSession(session: ModelSession, young: YoungCollector): ModelSession {
+  const cpuBytes = (tensors: Record<string, Tensor>): number =>
+    Object.values(tensors).reduce((sum, t) => sum + (t.location === 'cpu' && ArrayBuffer.isView(t.data) ? t.data.byteLength : 0), 0);
+  return {
+    get inputNames() { return session.inputNames; },
+    get outputNames() { return session.outputNames; },
+    async run(feeds) {
+      const outputs = await session.run(feeds);
+      young.add(cpuBytes(feeds) + cpuBytes(outputs));
+      return outputs;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** One collector for the sessions of this thread: each frame's tensors are garbage soon after (shared/young-gc.ts). */
+let inferenceGarbage: YoungCollector | null = null;
+
 export const ortSessionFactory: SessionFactory = async (file, options) => {
   const ort = await import('onnxruntime-node');
-  return ort.InferenceSession.create(file, options);
+  inferenceGarbage ??= new YoungCollector();
+  return collectingSession(await ort.InferenceSession.create(file, options), inferenceGarbage);
 };
 
 export function sessionOptions(settings: SessionSettings, provider: Provider): SessionOptions {

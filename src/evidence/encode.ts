@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { Evidence, EvidenceKind } from '../shared/types.js';
 import type { RawImage } from './raw.js';
+import { loadSharp } from './sharp.js';
 
 export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -17,6 +17,7 @@ export interface EncodeOptions {
 
 /** One evidence JPEG from raw RGB24, with its sha256 and final size. */
 export async function encodeEvidence(kind: EvidenceKind, image: RawImage, options: EncodeOptions): Promise<Evidence> {
+  const sharp = await loadSharp();
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (options.overlay) pipeline = pipeline.composite([{ input: Buffer.from(options.overlay), top: 0, left: 0 }]);
   let width = image.width;

@@ -96,3 +96,25 @@ describe('openSessions', () => {
     expect(seen[0]).toMatchObject({ intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '1' } } } });
   });
 });
+
+describe('collectingSession', () => {
+  it('counts the bytes of CPU tensors in and out of each run towards the next scavenge', async () => {
+    const { Tensor } = await import('onnxruntime-node');
+    const { collectingSession } = await import('../../src/detect/session.js');
+    const { YoungCollector } = await import('../../src/shared/young-gc.js');
+    let scavenges = 0;
+    const young = new YoungCollector(() => scavenges++, 1000);
+    const inner = fakeSession('m.onnx');
+    inner.run = () => Promise.resolve({ out: new Tensor('float32', new Float32Array(100), [100]) });
+    const session = collectingSession(inner, young);
+    expect(session.inputNames).toEqual(['in']);
+    const feeds = { in: new Tensor('uint8', new Uint8Array(200), [200]) };
+    await session.run(feeds); // 200 + 400 bytes
+    expect(scavenges).toBe(0);
+    const out = await session.run(feeds); // 1200 bytes: one scavenge
+    expect(scavenges).toBe(1);
+    expect(out.out?.dims).toEqual([100]);
+    await session.release();
+    expect(inner.released).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@
  * for the live view within the last WATCH_WINDOW_MS; until then `observe` is one clock read.
  * At most one encode is in flight; a frame that comes while one is, is skipped.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../../evidence/sharp.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Box, FrameAnalysis, HelmetVerdictKind, Role, SceneScan, TrackView } from '../../shared/types.js';
@@ -124,9 +124,8 @@ export class LiveView {
     const copy = Buffer.allocUnsafe(pixels.length);
     pixels.copy(copy);
     const started = performance.now();
-    sharp(copy, { raw: { width: f.width, height: f.height, channels: 3 } })
-      .jpeg({ quality: this.o.jpegQuality })
-      .toBuffer()
+    loadSharp()
+      .then((sharp) => sharp(copy, { raw: { width: f.width, height: f.height, channels: 3 } }).jpeg({ quality: this.o.jpegQuality }).toBuffer())
       .then((jpeg) => {
         this.counts.encoded += 1;
         this.counts.encodeMsTotal += performance.now() - started;
