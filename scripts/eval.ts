@@ -44,7 +44,7 @@ function provisional(l: LoadedConfig): void {
     helmet_threshold: 0.5,
     crop: { height_fraction: 0.3, width_fraction: 1, lift: 0.05 },
   };
-  l.config.models.riders = { vehicle_classes: [], vehicle_score_threshold: 0.3 };
+  l.config.models.riders = { vehicle_classes: [], vehicle_score_threshold: 0.3, person_score_threshold: null };
 }
 
 function config(edit: (l: LoadedConfig) => void = () => {}): LoadedConfig {

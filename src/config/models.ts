@@ -62,6 +62,13 @@ export const RidersSchema = z
       .max(1)
       .default(0.3)
       .describe('Lowest score at which a motorcycle (or a vehicle_classes detection) is taken as the vehicle of a person no confident motorcycle takes; scene.score_threshold still applies to everything else.'),
+    person_score_threshold: z
+      .number()
+      .min(0.01)
+      .max(1)
+      .nullable()
+      .default(null)
+      .describe('Persons scored from this up to scene.score_threshold count, but only as riders of a confident motorcycle (a pillion half hidden behind the driver scores low); null: scene.score_threshold.'),
   })
   .describe('Which persons are riders: a person is a rider of the motorcycle its box sits on; these settings recover riders whose motorcycle the scene detector scored low or called another two-wheeler.');
 

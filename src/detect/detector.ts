@@ -112,7 +112,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   try {
     // The scene detector keeps boxes down to the riders' vehicle threshold; the pipeline applies
     // scene.score_threshold to everything but a rider's fallback vehicle.
-    const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold) }, 'scene');
+    const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold, m.riders.person_score_threshold ?? 1) }, 'scene');
     const c = loaded.config;
     const scanner = new SceneScanner(scene, options.scan ?? 'whole', { motion: c.motion, regions: c.regions, nmsIou: m.scene.nms_iou });
     const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
@@ -128,7 +128,12 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       plateStage,
       plates: options.plates ?? m.plates_for,
       riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
-      riderVehicles: { sceneThreshold: m.scene.score_threshold, vehicleThreshold: m.riders.vehicle_score_threshold, vehicleClasses: m.riders.vehicle_classes },
+      riderVehicles: {
+        sceneThreshold: m.scene.score_threshold,
+        vehicleThreshold: m.riders.vehicle_score_threshold,
+        personThreshold: m.riders.person_score_threshold ?? m.scene.score_threshold,
+        vehicleClasses: m.riders.vehicle_classes,
+      },
       now: options.now ?? (() => performance.now()),
     });
   } catch (err) {
@@ -147,7 +152,7 @@ interface PipelineParts {
   plateStage: PlateStage;
   plates: PlateScope;
   riderRule: RiderRule;
-  riderVehicles: { sceneThreshold: number; vehicleThreshold: number; vehicleClasses: readonly number[] };
+  riderVehicles: { sceneThreshold: number; vehicleThreshold: number; personThreshold: number; vehicleClasses: readonly number[] };
   now: () => number;
 }
 

@@ -2,7 +2,8 @@
 // a person none of them takes may still ride a motorcycle the scene detector scored low, or
 // one it called another two-wheeler class (COCO's detector calls many close or partly
 // visible motorcycles "bicycle"). Such a fallback vehicle counts only when someone rides it,
-// so a parked or weakly seen bike without a rider adds nothing.
+// so a parked or weakly seen bike without a rider adds nothing. A person the detector scored low
+// (a pillion half hidden behind the driver) counts only as the rider of a confident motorcycle.
 import type { Detection } from '../shared/types.js';
 import { assignRiders, DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
 
@@ -11,6 +12,11 @@ export interface RiderVehicleOptions {
   sceneThreshold: number;
   /** Fallback vehicles are taken down to this score. */
   vehicleThreshold: number;
+  /**
+   * Persons the scene detector scored between this and sceneThreshold count only as riders of a
+   * confident motorcycle (pillions half hidden behind the driver score low); default sceneThreshold.
+   */
+  personThreshold?: number;
   /** Class ids besides the motorcycle role that a person may ride. */
   vehicleClasses: readonly number[];
   rule?: RiderRule;
@@ -29,11 +35,17 @@ export interface RiderVehicles {
 export function findRiderVehicles(detections: readonly Detection[], o: RiderVehicleOptions): RiderVehicles {
   const rule = o.rule ?? DEFAULT_RIDER_RULE;
   const confident = detections.filter((d) => d.score >= o.sceneThreshold);
-  const persons = confident.filter((d) => d.role === 'person');
   const motos = confident.filter((d) => d.role === 'motorcycle');
-  const riders = assignRiders(persons, motos, rule);
+  const weak = detections.filter((d) => d.role === 'person' && d.score < o.sceneThreshold && d.score >= (o.personThreshold ?? o.sceneThreshold));
+  const strong = confident.filter((d) => d.role === 'person');
+  // Weak persons stay only where a confident motorcycle takes them.
+  const first = assignRiders([...strong, ...weak], motos, rule);
+  const weakTaken = new Set(first.flat().filter((i) => i >= strong.length));
+  const persons = [...strong, ...weak.filter((_, k) => weakTaken.has(strong.length + k))];
+  const index = new Map([...strong.map((_, i) => [i, i] as const), ...[...weakTaken].sort((a, b) => a - b).map((i, k) => [i, strong.length + k] as const)]);
+  const riders = first.map((list) => list.map((i) => index.get(i)!).sort((a, b) => persons[a]!.box.x1 - persons[b]!.box.x1));
   const taken = new Set(riders.flat());
-  const free = persons.map((_, i) => i).filter((i) => !taken.has(i));
+  const free = strong.map((_, i) => i).filter((i) => !taken.has(i));
   const vehicles = [...motos];
   const used: Detection[] = [];
   if (free.length > 0) {
@@ -51,5 +63,5 @@ export function findRiderVehicles(detections: readonly Detection[], o: RiderVehi
       riders.push(list.map((k) => free[k]!));
     });
   }
-  return { detections: [...confident, ...used], vehicles, riders, persons };
+  return { detections: [...confident, ...persons.slice(strong.length), ...used], vehicles, riders, persons };
 }

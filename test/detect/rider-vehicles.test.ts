@@ -55,4 +55,20 @@ describe('findRiderVehicles', () => {
     expect(findRiderVehicles([det(riderBox, 0, 0.9), det(bikeBox, 1, 0.9)], plain).vehicles).toHaveLength(0);
     expect(findRiderVehicles([det(riderBox, 0, 0.9), det(bikeBox, 3, 0.9)], plain).riders).toEqual([[0]]);
   });
+
+  // A pillion half hidden behind the driver (persons.person_score_threshold 0.2).
+  const pillionBox = b(125, 110, 158, 250);
+  const weakOptions = { ...options, personThreshold: 0.2 };
+  it.each([
+    { what: 'a weak person on a confident motorcycle is its rider, beside the confident one', dets: [det(riderBox, 0, 0.9), det(pillionBox, 0, 0.25), det(bikeBox, 3, 0.8)], riders: [[0, 1]], persons: 2 },
+    { what: 'a weak person on no motorcycle is dropped', dets: [det(riderBox, 0, 0.9), det(bikeBox, 3, 0.8), det(b(500, 100, 540, 260), 0, 0.25)], riders: [[0]], persons: 1 },
+    { what: 'a weak person does not make a weak motorcycle a vehicle', dets: [det(pillionBox, 0, 0.25), det(bikeBox, 3, 0.2)], riders: [], persons: 0 },
+    { what: 'a weak person does not ride a bicycle box', dets: [det(pillionBox, 0, 0.25), det(bikeBox, 1, 0.6)], riders: [], persons: 0 },
+    { what: 'a person under person_score_threshold is not taken', dets: [det(pillionBox, 0, 0.15), det(bikeBox, 3, 0.8)], riders: [[]], persons: 0 },
+  ])('$what', ({ dets, riders, persons }) => {
+    const out = findRiderVehicles(dets, weakOptions);
+    expect(out.riders).toEqual(riders);
+    expect(out.persons).toHaveLength(persons);
+    expect(out.detections.filter((d) => d.role === 'person')).toHaveLength(persons);
+  });
 });
