@@ -55,7 +55,9 @@ import { LatestSlot } from './latest-frame.js';
 import { classifyRun, type RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import { StreamInfoParser, type StreamSizes } from './stream-info.js';
+import { terminateFfmpeg, type TerminateReason } from './terminate.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
 
@@ -286,11 +288,9 @@ export class FrameSource {
   private async runOnce(): Promise<RunOutcome> {
     const inv = this.invocation;
     let frames = 0;
-    let stalled = false;
     /** ffmpeg opened the stream and described its video (the camera answered). */
     let opened = false;
-    let startedAt = this.clock.now();
-    let lastActivity = startedAt;
+    let watchdog: StallWatchdog | null = null;
     this.tail.clear();
     const streamInfo = new StreamInfoParser();
 
@@ -299,8 +299,9 @@ export class FrameSource {
       () => this.takeBuffer(),
       (data) => {
         frames++;
-        lastActivity = this.clock.now();
-        this.onFrame(data, lastActivity);
+        const now = this.clock.now();
+        watchdog?.activity(now);
+        this.onFrame(data, now);
         // The pipe chunks this frame was copied from are garbage now (shared/young-gc.ts).
         this.pipeGarbage.add(inv.frameBytes);
       },
@@ -331,44 +332,29 @@ export class FrameSource {
       },
     });
     this.current = proc;
-    startedAt = this.clock.now();
-    lastActivity = startedAt;
     this.log.debug({ event: 'ffmpeg_start', url: this.safeUrl }, 'starting ffmpeg');
-
-    const stallMs = this.camera.stall_timeout_s * 1000;
-    const watchdog = setInterval(
-      () => {
-        // Held back by a lossless gate because the consumer is behind: waiting, not stalled.
-        if (gate?.behind) lastActivity = this.clock.now();
-        if (stalled || this.clock.now() - lastActivity < stallMs) return;
-        stalled = true;
-        this.counters.stalls++;
-        this.log.warn(
-          {
-            event: 'camera_stalled',
-            error_type: 'RSA_CAMERA_STALLED',
-            url: this.safeUrl,
-            stall_timeout_s: this.camera.stall_timeout_s,
-            pid: proc.pid(),
-          },
-          `no frame for ${this.camera.stall_timeout_s} s: killing ffmpeg`,
-        );
-        this.terminate(proc, 'stall');
-      },
-      Math.max(50, Math.min(1000, stallMs / 4)),
-    );
+    const stall = new StallWatchdog(this.clock, this.camera.stall_timeout_s * 1000, () => gate?.behind ?? false, () => {
+      this.counters.stalls++;
+      this.log.warn(
+        { event: 'camera_stalled', error_type: 'RSA_CAMERA_STALLED', url: this.safeUrl, stall_timeout_s: this.camera.stall_timeout_s, pid: proc.pid() },
+        `no frame for ${this.camera.stall_timeout_s} s: killing ffmpeg`,
+      );
+      this.terminate(proc, 'stall');
+    });
+    watchdog = stall;
 
     let exit: FfmpegExit;
     try {
       exit = await proc.exited;
     } finally {
-      clearInterval(watchdog);
+      stall.stop();
       this.current = null;
       if (this.gate === gate) this.gate = null;
     }
     const partial = assembler.reset();
     if (partial > 0) this.counters.partialBytes += partial;
 
+    const stalled = stall.stalled;
     if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
     return classifyRun({ exit, frames, stalled, opened, stderr: (n) => this.tail.last(n) }, this.camera, this.invocation.kind);
   }
@@ -460,23 +446,9 @@ export class FrameSource {
     }
   }
 
-  /** SIGTERM now, SIGKILL after the grace if it is still there. */
-  private terminate(proc: FfmpegProcess, why: 'stall' | 'stop' | 'size'): void {
-    const marked = proc as FfmpegProcess & { terminating?: boolean };
-    if (marked.terminating) return;
-    marked.terminating = true;
-    // A gated ffmpeg blocked on its pipe must be able to write its way out.
-    if (proc === this.current) this.gate?.release();
-    proc.kill('SIGTERM');
-    let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      this.log.warn({ event: 'ffmpeg_kill', signal: 'SIGKILL', why, pid: proc.pid(), grace_ms: this.killGraceMs }, 'ffmpeg ignored SIGTERM: sending SIGKILL');
-      proc.kill('SIGKILL');
-    }, this.killGraceMs);
-    void proc.exited.then(() => {
-      done = true;
-      clearTimeout(timer);
+  private terminate(proc: FfmpegProcess, why: TerminateReason): void {
+    terminateFfmpeg(proc, why, this.killGraceMs, this.log, () => {
+      if (proc === this.current) this.gate?.release();
     });
   }
 
