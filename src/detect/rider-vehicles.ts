@@ -38,12 +38,11 @@ export function findRiderVehicles(detections: readonly Detection[], o: RiderVehi
   const motos = confident.filter((d) => d.role === 'motorcycle');
   const weak = detections.filter((d) => d.role === 'person' && d.score < o.sceneThreshold && d.score >= (o.personThreshold ?? o.sceneThreshold));
   const strong = confident.filter((d) => d.role === 'person');
-  // Weak persons stay only where a confident motorcycle takes them.
-  const first = assignRiders([...strong, ...weak], motos, rule);
-  const weakTaken = new Set(first.flat().filter((i) => i >= strong.length));
+  // Weak persons stay only where a confident motorcycle takes them. Assigning again without the
+  // ones left over gives the same pairs (best-first: a pair never taken changed nothing).
+  const weakTaken = weak.length > 0 ? new Set(assignRiders([...strong, ...weak], motos, rule).flat()) : new Set<number>();
   const persons = [...strong, ...weak.filter((_, k) => weakTaken.has(strong.length + k))];
-  const index = new Map([...strong.map((_, i) => [i, i] as const), ...[...weakTaken].sort((a, b) => a - b).map((i, k) => [i, strong.length + k] as const)]);
-  const riders = first.map((list) => list.map((i) => index.get(i)!).sort((a, b) => persons[a]!.box.x1 - persons[b]!.box.x1));
+  const riders = assignRiders(persons, motos, rule);
   const taken = new Set(riders.flat());
   const free = strong.map((_, i) => i).filter((i) => !taken.has(i));
   const vehicles = [...motos];

@@ -20,7 +20,7 @@ import os
 import cv2
 import numpy as np
 
-from data import read_heads
+from data import cut, read_heads
 
 CONTEXT = 2.0  # the 96/ crops' side over the head box's longer side
 NEAR_DUPLICATE = 0.85
@@ -35,7 +35,6 @@ def _signature(img):
 
 def _context_of(img, box):
     """The square CONTEXT x longer-side crop around box, as the crop set cut it."""
-    from data import cut
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     half = CONTEXT * max(box[2] - box[0], box[3] - box[1]) / 2
     return cut(img, (cx - half, cy - half, cx + half, cy + half), 96)
