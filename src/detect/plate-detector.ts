@@ -1,6 +1,7 @@
 // The plate detector (open-image-models YOLOv9-t end-to-end, MIT, Copyright (c) 2024 ankandrew)
 // run on the region where a vehicle's plate is: the vehicle box and a band below it, in the
-// frame's own pixels. NMS is inside the model; its head is [N, 7].
+// frame's own pixels. NMS is inside the model; its head is [N, 7]. A whole frame where nothing
+// is found is searched again as its negative (light characters on a dark plate, see locateWhole).
 import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
@@ -65,8 +66,17 @@ export function pickPlate(plates: readonly PlateLocation[], vehicle: Box): Plate
   return best;
 }
 
+/** A region drawn into the middle 1/zoomOut of a `size` input (the whole input at 1). */
+function centredTile(region: Box, size: number, zoomOut: number): Tile {
+  const s = Math.max(32, Math.round(size / Math.max(zoomOut, 1)));
+  const off = Math.floor((size - s) / 2);
+  return { region, width: s, height: s, x: off, y: off };
+}
+
 export class PlateDetectorLocator implements PlateLocator {
   private readonly spec: TensorSpec;
+  /** The spec for drawing a frame's negative: padding that inverts to the spec's own. */
+  private readonly negativeSpec: TensorSpec;
   private readonly input: Float32Array;
   /** Model runs so far (a mosaic of several regions is one). */
   runs = 0;
@@ -88,6 +98,7 @@ export class PlateDetectorLocator implements PlateLocator {
       padValue: 114,
       interpolation: 'bilinear',
     };
+    this.negativeSpec = { ...this.spec, padValue: 255 - this.spec.padValue };
     this.input = allocTensor(this.spec, 1) as Float32Array;
   }
 
@@ -97,10 +108,7 @@ export class PlateDetectorLocator implements PlateLocator {
    * but finds them smaller.
    */
   async locateIn(image: RgbImage, region: Box, sw: Stopwatch, zoomOut = 1): Promise<PlateLocation[]> {
-    const S = this.spec.width;
-    const s = Math.max(32, Math.round(S / Math.max(zoomOut, 1)));
-    const off = Math.floor((S - s) / 2);
-    return (await this.runTiles(image, [{ region, width: s, height: s, x: off, y: off }], sw))[0]!;
+    return (await this.runTiles(image, [centredTile(region, this.spec.width, zoomOut)], sw))[0]!;
   }
 
   /**
@@ -108,13 +116,16 @@ export class PlateDetectorLocator implements PlateLocator {
    * each region's plates, in image pixels. A tile of half the input still draws a roadside
    * motorcycle's region (150-300 px) at about its own resolution.
    */
-  private async runTiles(image: RgbImage, tiles: readonly Tile[], sw: Stopwatch): Promise<PlateLocation[][]> {
+  private async runTiles(image: RgbImage, tiles: readonly Tile[], sw: Stopwatch, negative = false): Promise<PlateLocation[][]> {
     sw.start();
     const S = this.spec.width;
+    const spec = negative ? this.negativeSpec : this.spec;
     const transforms =
       tiles.length === 1 && tiles[0]!.width === S && tiles[0]!.height === S
-        ? [fillTensor(image, tiles[0]!.region, this.spec, this.input, 0)]
-        : (this.input.fill(this.spec.padValue * this.spec.scale), tiles.map((t) => this.drawTile(image, t)));
+        ? [fillTensor(image, tiles[0]!.region, spec, this.input, 0)]
+        : (this.input.fill(spec.padValue * spec.scale), tiles.map((t) => this.drawTile(image, t, spec)));
+    // The input is v / 255 (no mean, no std): 1 - x is the negative, its padding back at padValue.
+    if (negative) for (let i = 0; i < this.input.length; i++) this.input[i] = 1 - this.input[i]!;
     const feeds = { [this.session.inputNames[0]!]: new Tensor('float32', this.input, [1, 3, S, S]) };
     sw.lap('plate.det.pre');
     const out = await this.session.run(feeds);
@@ -138,10 +149,10 @@ export class PlateDetectorLocator implements PlateLocator {
   }
 
   /** Draws a region letterboxed into a tile of the input (the input already padded). */
-  private drawTile(image: RgbImage, tile: Tile): InputTransform {
-    const S = this.spec.width;
+  private drawTile(image: RgbImage, tile: Tile, spec: TensorSpec): InputTransform {
+    const S = spec.width;
     const { width: w, height: h } = tile;
-    const small: TensorSpec = { ...this.spec, width: w, height: h };
+    const small: TensorSpec = { ...spec, width: w, height: h };
     const tmp = allocTensor(small, 1) as Float32Array;
     const t = fillTensor(image, tile.region, small, tmp, 0);
     for (let c = 0; c < 3; c++) {
@@ -179,14 +190,22 @@ export class PlateDetectorLocator implements PlateLocator {
 
   /**
    * The whole image at 1× and, for close-ups, zoomed out (one run when both fit the input, see
-   * wholeFrameTiles); overlapping finds kept once (the better).
+   * wholeFrameTiles); overlapping finds kept once (the better). When that finds nothing, the
+   * same again on the image's negative: the detector misses most close-ups of plates with light
+   * characters on a dark ground (Indonesia's black plates: 3 of 6 found) and finds them there.
    */
   async locateWhole(image: RgbImage, sw: Stopwatch): Promise<PlateLocation[]> {
+    const plain = await this.searchWhole(image, sw, false);
+    return plain.length > 0 ? plain : this.searchWhole(image, sw, true);
+  }
+
+  private async searchWhole(image: RgbImage, sw: Stopwatch, negative: boolean): Promise<PlateLocation[]> {
     const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+    const S = this.spec.width;
     const z = this.config.zoom_out;
-    const both = z > 1 ? wholeFrameTiles(image.width, image.height, this.config.size, z) : null;
-    const all = both ? (await this.runTiles(image, both, sw)).flat() : [...(await this.locateIn(image, whole, sw))];
-    if (z > 1 && !both) all.push(...(await this.locateIn(image, whole, sw, z)));
+    const both = z > 1 ? wholeFrameTiles(image.width, image.height, S, z) : null;
+    const all = both ? (await this.runTiles(image, both, sw, negative)).flat() : [...(await this.runTiles(image, [centredTile(whole, S, 1)], sw, negative))[0]!];
+    if (z > 1 && !both) all.push(...(await this.runTiles(image, [centredTile(whole, S, z)], sw, negative))[0]!);
     all.sort((a, b) => b.score - a.score);
     const kept: PlateLocation[] = [];
     for (const p of all) if (!kept.some((k) => iou(k.box, p.box) > 0.3)) kept.push(p);

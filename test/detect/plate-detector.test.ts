@@ -136,8 +136,29 @@ describe('PlateDetectorLocator on a fake session (geometry only)', () => {
     expect(loc.runs).toBe(1);
     expect(found.map((p) => Math.round(p.box.x1))).toEqual([Math.round(20 / 0.325), Math.round((200 - 104) / 0.1625)]);
     expect(Math.round(found[1]!.box.y1)).toBe(Math.round((300 - 266) / 0.1625));
-    const square = new PlateDetectorLocator(fake([]).session, config);
+    const square = new PlateDetectorLocator(fake([[0, 100, 150, 160, 180, 0, 0.8]]).session, config);
     await square.locateWhole({ width: 960, height: 720, data: new Uint8Array(960 * 720 * 3) }, new Stopwatch());
     expect(square.runs).toBe(2);
+  });
+
+  it('searches a whole frame where nothing is found again as its negative, the padding as before', async () => {
+    const { session, inputs } = fake([]);
+    const loc = new PlateDetectorLocator(session, config);
+    expect(await loc.locateWhole(image, new Stopwatch())).toEqual([]);
+    expect(loc.runs).toBe(2);
+    // 1280×720 at 1× fills rows 0..233; row 400 is padding, between the two drawings.
+    const S = 416;
+    expect(inputs[0]![100 * S + 100]).toBeCloseTo(200 / 255, 5);
+    expect(inputs[1]![100 * S + 100]).toBeCloseTo(55 / 255, 5);
+    expect(inputs[1]![400 * S + 10]).toBeCloseTo(114 / 255, 5);
+    const square = new PlateDetectorLocator(fake([]).session, config);
+    await square.locateWhole({ width: 960, height: 720, data: new Uint8Array(960 * 720 * 3) }, new Stopwatch());
+    expect(square.runs).toBe(4);
+  });
+
+  it('does not search the negative when the frame itself has a plate', async () => {
+    const loc = new PlateDetectorLocator(fake([[0, 20, 20, 60, 40, 0, 0.8]]).session, config);
+    expect(await loc.locateWhole(image, new Stopwatch())).toHaveLength(1);
+    expect(loc.runs).toBe(1);
   });
 });
