@@ -1,6 +1,6 @@
 // The plate stage of the pipeline: locate each wanted vehicle's plate, read it, check it against
 // the configured formats. Motorcycles first; other vehicle classes and the whole frame (for
-// close-ups) only when the config asks.
+// close-ups) only when the config asks. A weak read is read again with a margin (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
 import { boxArea, iou } from '../shared/box.js';
@@ -9,6 +9,7 @@ import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
 import { PlateDetectorLocator } from './plate-detector.js';
 import { CctPlateReader, PpocrPlateReader } from './plate-readers.js';
+import { preferReread, weakestSlot, WEAK_SLOT, withMargin } from './plate-reread.js';
 import { DetectorPlateLocator, PpocrPlateLocator, type PlateLocation, type PlateLocator, type PlateReader, type PlateTextRead } from './plate.js';
 import type { RgbImage } from './preprocess.js';
 import type { ModelSession } from './session.js';
@@ -22,15 +23,27 @@ const WHOLE_FRAME_PLATES = 3;
 export interface PlateStageStats {
   /** Vehicle regions searched (one locator run each) and whole frames searched. */
   searches: number;
-  /** Plates read (one reader item each). */
+  /** Plates read (one reader item each), re-reads of weak reads not included. */
   reads: number;
+  /** Weak reads read again with a margin (see plate-reread.ts), and how many of those re-reads were kept. */
+  rereads: number;
+  rereadsKept: number;
 }
 
-/** Every read with its format verdict (the evaluation counts repairs against ground truth). */
-export type VerdictObserver = (box: Box, read: PlateTextRead, verdict: PlateVerdict | null) => void;
+/**
+ * Every read with its format verdict (the evaluation counts repairs against ground truth);
+ * `first`: the read it replaced, when it is a kept re-read.
+ */
+export type VerdictObserver = (box: Box, read: PlateTextRead, verdict: PlateVerdict | null, first: PlateTextRead | null) => void;
+
+/** A plate's read and, when a re-read replaced it, the first read. */
+interface KeptRead {
+  read: PlateTextRead;
+  first: PlateTextRead | null;
+}
 
 export class PlateStage {
-  readonly stats: PlateStageStats = { searches: 0, reads: 0 };
+  readonly stats: PlateStageStats = { searches: 0, reads: 0, rereads: 0, rereadsKept: 0 };
   observer: VerdictObserver | null = null;
 
   constructor(
@@ -85,14 +98,36 @@ export class PlateStage {
       const found = all.filter((c) => !located.some((l) => iou(l.loc.box, c.box) > 0.3));
       for (const loc of found.slice(0, WHOLE_FRAME_PLATES)) located.push({ vehicle: null, moto: -1, loc });
     }
-    const reads = await this.reader.read(image, located.map((l) => l.loc), sw);
-    this.stats.reads += reads.length;
+    const reads = await this.readAll(image, located.map((l) => l.loc), sw);
     const out: { motorcycles: Array<PlateRead | null>; others: OtherPlate[] } = { motorcycles: motos.map(() => null), others: [] };
     located.forEach((l, i) => {
-      const plate = this.toPlate(kx === 1 && ky === 1 ? l.loc.box : scaleBox(l.loc.box, 1 / kx, 1 / ky), reads[i]!);
+      const plate = this.toPlate(kx === 1 && ky === 1 ? l.loc.box : scaleBox(l.loc.box, 1 / kx, 1 / ky), reads[i]!.read, reads[i]!.first);
       if (!plate) return;
       if (l.moto >= 0) out.motorcycles[l.moto] = plate;
       else out.others.push({ vehicle: l.vehicle, plate });
+    });
+    return out;
+  }
+
+  /** Reads the plates; each weak read read again with a margin, the better of the two kept. */
+  private async readAll(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<KeptRead[]> {
+    const reads = await this.reader.read(image, plates, sw);
+    this.stats.reads += reads.length;
+    const out: KeptRead[] = reads.map((read) => ({ read, first: null }));
+    const again = reads.flatMap((r, i) => {
+      const plate = weakestSlot(r) < WEAK_SLOT ? withMargin(plates[i]!, image.width, image.height) : null;
+      return plate ? [{ i, plate }] : [];
+    });
+    if (again.length === 0) return out;
+    this.stats.rereads += again.length;
+    const second = await this.reader.read(image, again.map((a) => a.plate), sw);
+    const fits = (r: PlateTextRead): boolean => this.formats.fits(r.chars, r.region);
+    again.forEach(({ i }, j) => {
+      const first = reads[i]!;
+      const kept = preferReread(first, second[j]!, fits);
+      if (kept === first) return;
+      this.stats.rereadsKept++;
+      out[i] = { read: kept, first };
     });
     return out;
   }
@@ -111,13 +146,13 @@ export class PlateStage {
   }
 
   /** A read as the record keeps it: repaired to its format, or null when empty or rejected. */
-  toPlate(box: Box, r: PlateTextRead): PlateRead | null {
+  toPlate(box: Box, r: PlateTextRead, first: PlateTextRead | null = null): PlateRead | null {
     if (r.text.length === 0) {
-      this.observer?.(box, r, null);
+      this.observer?.(box, r, null, first);
       return null;
     }
     const verdict = this.formats.check(r.chars, r.region);
-    this.observer?.(box, r, verdict);
+    this.observer?.(box, r, verdict, first);
     if (!verdict.ok) return null;
     return {
       box,
@@ -132,8 +167,8 @@ export class PlateStage {
 
   /** Reads given plate boxes (evaluation on ground-truth crops), formats applied. */
   async readBoxes(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ read: PlateTextRead; plate: PlateRead | null }>> {
-    const reads = await this.reader.read(image, plates, sw);
-    return reads.map((read, i) => ({ read, plate: this.toPlate(plates[i]!.box, read) }));
+    const reads = await this.readAll(image, plates, sw);
+    return reads.map(({ read, first }, i) => ({ read, plate: this.toPlate(plates[i]!.box, read, first) }));
   }
 
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {

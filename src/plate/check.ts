@@ -65,16 +65,21 @@ export class PlateFormats {
   check(reads: readonly CharRead[], region: RegionGuess | null): PlateVerdict {
     if (!this.enabled) return { ok: true, text: reads.map((r) => r.char).join(''), repaired: 0, pattern: null };
     this.counts.checked++;
-    const formats = this.formatsFor(region);
-    const verdict: PlateVerdict =
-      formats === null
-        ? { ok: true, text: reads.map((r) => r.char).join(''), repaired: 0, pattern: null }
-        : formats.length === 0
-          ? { ok: false, reason: 'region_without_formats' }
-          : checkFormats(reads, formats, this.config.max_repairs);
+    const verdict = this.verdict(reads, region);
     if (!verdict.ok) this.counts.rejected[verdict.reason]++;
     else if (verdict.repaired > 0) this.counts.repaired++;
     else this.counts.kept++;
     return verdict;
+  }
+
+  /** Whether `check` would keep the read (repaired or not), without counting it. */
+  fits(reads: readonly CharRead[], region: RegionGuess | null): boolean {
+    return !this.enabled || this.verdict(reads, region).ok;
+  }
+
+  private verdict(reads: readonly CharRead[], region: RegionGuess | null): PlateVerdict {
+    const formats = this.formatsFor(region);
+    if (formats === null) return { ok: true, text: reads.map((r) => r.char).join(''), repaired: 0, pattern: null };
+    return formats.length === 0 ? { ok: false, reason: 'region_without_formats' } : checkFormats(reads, formats, this.config.max_repairs);
   }
 }

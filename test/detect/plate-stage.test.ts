@@ -78,4 +78,56 @@ describe('PlateStage', () => {
     const out = await stage.run(img(1280, 720), [], [], [car, truck], new Stopwatch());
     expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '77A07159']]);
   });
+
+  describe('a weak read is read again with a margin', () => {
+    /** A reader answering per box width: the detector's tight box reads weakly, the widened one surely. */
+    function byWidth(texts: Record<number, PlateTextRead>, widths: number[][]): PlateReader {
+      return {
+        read: (_image, plates) => {
+          widths.push(plates.map((p) => Math.round(p.box.x2 - p.box.x1)));
+          return Promise.resolve(plates.map((p) => texts[Math.round(p.box.x2 - p.box.x1)] ?? weak('', [])));
+        },
+      };
+    }
+    const weak = (text: string, p: number[]): PlateTextRead => ({
+      raw: text,
+      text,
+      confidence: 0.9,
+      chars: [...text].map((char, i) => ({ char, p: p[i] ?? 0.99, alt: null, altP: 0 })),
+      region: { name: 'Indonesia', confidence: 0.99 },
+    });
+    const idFormats = () => new PlateFormats({ formats: { Indonesia: ['@{1,2}#{1,4}@{0,3}'] }, other_regions: 'accept', min_region_confidence: 0.5, max_repairs: 2 }, null);
+    const at = (x1: number, x2: number): PlateLocator => ({
+      locate: () => Promise.resolve({ box: { x1, y1: 100, x2, y2: 200 }, rows: [{ x1, y1: 100, x2, y2: 200 }], score: 0.6 }),
+      locateIn: () => Promise.resolve([]),
+    });
+    const m = moto({ x1: 0, y1: 0, x2: 640, y2: 480 });
+
+    it('keeps the surer re-read (motor7: H5606CL, last slot 0.34, is H5606CI with the margin) and tells the observer the first read', async () => {
+      const widths: number[][] = [];
+      const stage = new PlateStage(at(200, 550), byWidth({ 350: weak('H5606CL', [1, 1, 1, 1, 1, 0.47, 0.34]), 378: weak('H5606CI', [1, 1, 1, 1, 1, 0.62]) }, widths), idFormats(), [], 'never');
+      const seen: Array<[string, string | null]> = [];
+      stage.observer = (_box, read, _verdict, first) => seen.push([read.text, first?.text ?? null]);
+      const out = await stage.run(img(640, 480), [m], [true], [m], new Stopwatch());
+      expect(widths).toEqual([[350], [378]]);
+      expect(out.motorcycles[0]).toMatchObject({ text: 'H5606CI', box: { x1: 200, x2: 550 } });
+      expect(seen).toEqual([['H5606CI', 'H5606CL']]);
+      expect(stage.stats).toMatchObject({ reads: 1, rereads: 1, rereadsKept: 1 });
+    });
+
+    it('keeps the first read when the re-read is no surer', async () => {
+      const stage = new PlateStage(at(200, 550), byWidth({ 350: weak('H6954DK', [0.45]), 378: weak('W6954DK', [0.4]) }, []), idFormats(), [], 'never');
+      const out = await stage.run(img(640, 480), [m], [true], [m], new Stopwatch());
+      expect(out.motorcycles[0]?.text).toBe('H6954DK');
+      expect(stage.stats).toMatchObject({ rereads: 1, rereadsKept: 0 });
+    });
+
+    it('reads a sure read once', async () => {
+      const widths: number[][] = [];
+      const stage = new PlateStage(at(200, 550), byWidth({ 350: weak('H6832CV', [0.99]) }, widths), idFormats(), [], 'never');
+      await stage.run(img(640, 480), [m], [true], [m], new Stopwatch());
+      expect(widths).toEqual([[350]]);
+      expect(stage.stats.rereads).toBe(0);
+    });
+  });
 });

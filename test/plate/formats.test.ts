@@ -117,6 +117,11 @@ describe('which formats apply', () => {
     f.check(charReads('5XX112345'), region('Vietnam'));
     expect(f.counts).toEqual({ checked: 4, kept: 1, repaired: 1, rejected: { no_format_of_length: 1, no_format_fits: 1, region_without_formats: 0 } });
   });
+  it('fits answers as check would, without counting (the re-read choice asks it)', () => {
+    const f = new PlateFormats(shipped, null);
+    expect([f.fits(charReads('H5606CI'), region('Indonesia')), f.fits(charReads('59XX12345'), region('Vietnam')), f.fits(charReads('59XI12345'), region('Vietnam'))]).toEqual([true, false, true]);
+    expect(f.counts.checked).toBe(0);
+  });
   it('a format for a region the reader does not know is a config error naming it', () => {
     expect(() => new PlateFormats({ ...all, formats: { Vietnma: ['##@#{4,6}'] } }, ['Vietnam', 'Unknown'])).toThrow(/plates\.formats\.Vietnma/);
   });
