@@ -23,6 +23,12 @@ export interface RepairCounts {
   repair_broke: number;
   /** Reads equal to the plate's text that a format rejected. */
   rejected_correct: number;
+  /** Weak reads read again with a margin (any located plate, matched or not). */
+  reread: number;
+  /** Re-reads kept (of matched plates); those that made the plate's text / unmade it. */
+  reread_kept: number;
+  reread_fixed: number;
+  reread_broke: number;
 }
 
 export interface Gt {
@@ -38,6 +44,8 @@ export interface Seen {
   box: Box;
   raw: string;
   final: string | null;
+  /** The first read's text, when a re-read replaced it. */
+  first: string | null;
 }
 
 export function openalpr(mediaDir: string, region: string): Gt[] {
@@ -86,14 +94,14 @@ export function chainConfig(modelsDir: string, chain: Chain, cars: boolean, asSh
 }
 
 export class Run {
-  readonly repairs: RepairCounts = { checked: 0, repaired: 0, rejected: 0, repair_fixed: 0, repair_broke: 0, rejected_correct: 0 };
+  readonly repairs: RepairCounts = { checked: 0, repaired: 0, rejected: 0, repair_fixed: 0, repair_broke: 0, rejected_correct: 0, reread: 0, reread_kept: 0, reread_fixed: 0, reread_broke: 0 };
   readonly misses: string[] = [];
   private seen: Seen[] = [];
   plateMs = 0;
 
   private constructor(readonly d: InThreadDetector) {
-    d.plateStage.observer = (box, read, verdict) => {
-      this.seen.push({ box, raw: read.text, final: verdict?.ok ? verdict.text : null });
+    d.plateStage.observer = (box, read, verdict, first) => {
+      this.seen.push({ box, raw: read.text, final: verdict?.ok ? verdict.text : null, first: first?.text ?? null });
     };
   }
 
@@ -123,6 +131,11 @@ export class Run {
   score(gt: Gt, seen: readonly Seen[]): { found: boolean; exact: boolean; folded: boolean } {
     const hits = gt.box ? seen.filter((s) => matches(gt.box!, s.box)) : [...seen];
     for (const s of hits) {
+      if (s.first !== null) {
+        this.repairs.reread_kept++;
+        if (s.final === gt.text) this.repairs.reread_fixed++;
+        if (s.first === gt.text && s.final !== gt.text) this.repairs.reread_broke++;
+      }
       if (s.raw.length === 0) continue;
       this.repairs.checked++;
       if (s.final === null) {
@@ -135,9 +148,9 @@ export class Run {
       }
     }
     const exact = hits.some((s) => s.final === gt.text);
-    const repairs = hits.filter((s) => s.final !== s.raw);
+    const repairs = hits.filter((s) => s.final !== s.raw || s.first !== null);
     if (!exact || repairs.length > 0) {
-      const what = hits.map((s) => `${s.raw || '(empty)'}→${s.final ?? 'rejected'}`).join(' ');
+      const what = hits.map((s) => `${s.first === null ? '' : `${s.first || '(empty)'}⟳`}${s.raw || '(empty)'}→${s.final ?? 'rejected'}`).join(' ');
       const others = gt.box ? ` | elsewhere: ${seen.filter((s) => !hits.includes(s)).map((s) => s.raw).join(' ')}` : '';
       this.misses.push(`${exact ? 'ok  ' : 'MISS'} ${gt.file.split('/').slice(-2).join('/')} ${gt.text}: ${what || 'not located'}${others}`);
     }
@@ -153,6 +166,7 @@ export class Run {
   }
 
   close(): Promise<void> {
+    this.repairs.reread = this.d.plateStage.stats.rereads;
     return this.d.close();
   }
 }
