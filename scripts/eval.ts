@@ -1,13 +1,15 @@
 // Evaluation of the detect stage against ground truth, through the pipeline's own code, as a
 // printed table and a JSON report:
 //   npm run eval -- [--media DIR] [--json FILE] [--frames DIR --split val] [--models DIR] [--config FILE]
-//                   [--no-compare] [--no-plates]
+//                   [--no-compare] [--no-plates] [--baseline DIR]
 // --media (default ../shared/media) holds bikeshelmets/ (VOC frames), helmet-crops/ and
 // openalpr/; --frames (default ../shared/datasets/helmet-frames, when present) is a YOLO-layout
 // frame set whose --split is evaluated too. The configured chain (config.json) and, when its
-// model file is in the models directory, the provisional helmet chain are run side by side.
+// model file is in the models directory, the provisional helmet chain are run side by side;
+// --baseline names a folder holding another trained helmet classifier (rider_helmet.onnx and
+// its labels.json, e.g. the previously shipped one) run as a third chain with its own threshold.
 // Nothing is copied from the media; everything is read in place.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import { createDetector, type InThreadDetector } from '../src/detect/detector.js';
@@ -45,6 +47,17 @@ function provisional(l: LoadedConfig): void {
     crop: { height_fraction: 0.3, width_fraction: 1, lift: 0.05 },
   };
   l.config.models.riders = { vehicle_classes: [], vehicle_score_threshold: 0.3, person_score_threshold: null };
+}
+
+/** The helmet classifier of a recipe's output folder, at the threshold and input size its labels.json gives. */
+function baseline(dir: string): (l: LoadedConfig) => void {
+  const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as { model: string; input: { shape: [string, number, number, number] }; threshold: number; helmet_threshold: number };
+  return (l) => {
+    const h = l.config.models.helmet;
+    if (h.type !== 'classifier') throw new Error('eval: --baseline needs the configured helmet model to be a classifier');
+    const [, , height, width] = labels.input.shape;
+    l.config.models.helmet = { ...h, path: join(dir, labels.model), threshold: labels.threshold, helmet_threshold: labels.helmet_threshold, input: { ...h.input, width, height } };
+  };
 }
 
 function config(edit: (l: LoadedConfig) => void = () => {}): LoadedConfig {
@@ -127,12 +140,20 @@ async function main(): Promise<void> {
   // The plate chains run through evalPlates' own detectors; these two read plates as the agent does.
   const shipped = await createDetector(loaded, silentLogger());
   const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger()) : null;
+  const baselineDir = arg('--baseline');
+  const baseConfig = baselineDir ? config(baseline(resolve(baselineDir))) : null;
+  const base = baseConfig ? await createDetector(baseConfig, silentLogger()) : null;
   const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
   try {
     const h = loaded.config.models.helmet;
     Object.assign(report, await helmetChain('shipped', shipped, h.type === 'classifier' ? h.threshold : 0.5, timeSteps));
     report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
+    if (base && baseConfig) {
+      const h = baseConfig.config.models.helmet;
+      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, h.type === 'classifier' ? h.threshold : 0.5)) };
+      await riderRows(base, 'baseline');
+    }
     if (old) {
       report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, 0.9)) };
       await riderRows(old, 'provisional');
@@ -147,7 +168,7 @@ async function main(): Promise<void> {
       if (previous) report.provisional_plates = { chain: previous.chain, plates: previous.plates, moto_plates: previous.moto_plates };
     }
   } finally {
-    await Promise.all([shipped.close(), old?.close()]);
+    await Promise.all([shipped.close(), old?.close(), base?.close()]);
   }
   t.print();
   console.log(`\nshipped chain, mean ms per frame over its ${steps.frames} helmet frames (photos of many sizes; plates of suspect motorcycles only):`);

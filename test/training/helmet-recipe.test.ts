@@ -22,9 +22,11 @@ if (!ready) {
 const crops = join(datasetsDir, 'helmet-crops');
 const out = mkdtempSync(join(tmpdir(), 'rsa-helmet-recipe-'));
 const outOptions = mkdtempSync(join(tmpdir(), 'rsa-helmet-recipe-options-'));
+const outBag = mkdtempSync(join(tmpdir(), 'rsa-helmet-recipe-bag-'));
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
   rmSync(outOptions, { recursive: true, force: true });
+  rmSync(outBag, { recursive: true, force: true });
 });
 
 function tiny(dir: string, extra: string[] = []): SpawnSyncReturns<string> {
@@ -63,5 +65,37 @@ describe.skipIf(!ready)('training/helmet/train.sh --tiny', () => {
     expect(Object.keys(report.crop_set_left_out).sort()).toEqual(['frame_set_photo', 'near_duplicate', 'unreadable']);
     expect(report.grid).toBe(2);
     expect(report.export_max_abs_diff).toBeLessThan(1e-3);
+  }, 300_000);
+
+  it('bags members over grouped folds of the train split and ships them mirror-averaged', async () => {
+    const run = tiny(outBag, ['--bag', '2', '--mirror', '--size', '96']);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(outBag, 'training-report.json'), 'utf8')) as {
+      mirror: boolean;
+      keep_last: boolean;
+      bag: { folds: number; out_of_fold: { crops: number; auc: number }; heldout_nll_per_epoch: number[] };
+      train_crops: number;
+      export_max_abs_diff: number;
+    };
+    expect(report.bag.folds).toBe(2);
+    expect(report.keep_last).toBe(true);
+    expect(report.mirror).toBe(true);
+    // every train crop is judged once, by the member that did not see its photo
+    expect(report.bag.out_of_fold.crops).toBe(report.train_crops);
+    expect(report.bag.heldout_nll_per_epoch).toHaveLength(1);
+    expect(report.export_max_abs_diff).toBeLessThan(1e-3);
+    const session = await ort.InferenceSession.create(join(outBag, 'rider_helmet.onnx'));
+    try {
+      const crop = new Float32Array(3 * 96 * 96).map((_, i) => (i % 96) * 2);
+      const mirrored = new Float32Array(3 * 96 * 96).map((_, i) => (95 - (i % 96)) * 2);
+      const both = new Float32Array(2 * 3 * 96 * 96);
+      both.set(crop);
+      both.set(mirrored, crop.length);
+      const p = (await session.run({ input: new ort.Tensor('float32', both, [2, 3, 96, 96]) })).prob!.data as Float32Array;
+      // a crop and its mirror image get the same verdict
+      expect(p[1]).toBeCloseTo(p[3]!, 5);
+    } finally {
+      await session.release();
+    }
   }, 300_000);
 });

@@ -23,15 +23,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crops import load_crop_heads  # noqa: E402
 from data import CLASSES, Images, cut, load_persons, load_split, to_tensor_batch  # noqa: E402
 from fit import predict_logits, train_member  # noqa: E402
-from yolox_backbone import HelmetEnsemble  # noqa: E402
+from folds import auc, train_bag  # noqa: E402
+from yolox_backbone import HelmetEnsemble, Mirrored  # noqa: E402
 
 
-def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parser(description=__doc__, out_help="output folder for the ONNX, labels.json and report"):
+    """The recipe's options (cv.py adds its own to the same set)."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="helmet-frames folder (images/, labels/ in YOLO layout)")
     p.add_argument("--persons", required=True, help="persons.json from person-boxes.ts")
     p.add_argument("--backbone", required=True, help="yolox_nano.onnx (the scene detector)")
-    p.add_argument("--out", required=True, help="output folder for the ONNX, labels.json and report")
+    p.add_argument("--out", required=True, help=out_help)
     p.add_argument("--crops", help="helmet-crops folder: its train/val context crops, re-cut to the agent's geometry, as extra training heads (crops.py)")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--epochs", type=int, default=24)
@@ -46,8 +48,11 @@ def parse():
     p.add_argument("--threads", type=int, default=1, help="PyTorch threads (1: next to other work on 2 cores, more threads mostly wait on each other)")
     p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
     p.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ...; their logits averaged")
+    p.add_argument("--bag", type=int, default=0, help="K members, each trained on K-1 grouped folds of the train split for the fixed --epochs and judged on the fold it left out (folds.py); their logits averaged")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
-    return p.parse_args()
+    p.add_argument("--mirror", action="store_true", help="the shipped model averages the logits of the crop and its mirror image (calibrated and thresholded that way on val)")
+    p.add_argument("--keep-last", action="store_true", help="keep the last epoch's weights instead of the epoch with the lowest val NLL")
+    return p
 
 
 def fit_temperature(logits, labels):
@@ -84,6 +89,22 @@ def choose_threshold(p, y, min_precision):
         if tp + fp > 0 and tp / (tp + fp) >= min_precision:
             return round(float(t), 2)
     return 0.95
+
+
+def summary(logits, y, min_precision):
+    """Out-of-fold quality: AUC, NLL after one temperature, no_helmet recall at the threshold rule."""
+    t, nll = fit_temperature(logits, torch.tensor(y))
+    p = torch.softmax(logits / t, dim=1)[:, 1].numpy()
+    threshold = choose_threshold(p, y, min_precision)
+    tp, fp, fn = counts(p, y, threshold)
+    return {"crops": len(y), "auc": round(auc(p, y), 4), "nll": round(nll, 4), "temperature": round(t, 2), "threshold": threshold,
+            "no_helmet": {"tp": tp, "fp": fp, "fn": fn}, "recall": round(tp / max(tp + fn, 1), 3)}
+
+
+def bag_report(bag, min_precision):
+    plain, flipped, y, per_epoch = bag.out_of_fold()
+    return {"folds": len(bag.members), "out_of_fold": summary(plain, y, min_precision),
+            "out_of_fold_mirror_mean": summary((plain + flipped) / 2, y, min_precision), "heldout_nll_per_epoch": per_epoch}
 
 
 def inline_identities(onnx_path):
@@ -125,7 +146,7 @@ def check_export(onnx_path, model, images, samples, size):
 
 
 def main():
-    a = parse()
+    a = parser().parse_args()
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(1)
     torch.use_deterministic_algorithms(True)
@@ -141,10 +162,19 @@ def main():
     print(f"train: {len(train)} agent crops, {len(train_heads)} labelled heads + {len(crop_heads)} crop-set heads (left out: {crops_dropped}); val: {len(val)} agent crops, {len(val_heads)} heads")
 
     val_y = torch.tensor([c for _, _, c in val])
-    members = [train_member(a, a.seed + i, images, (train, train_heads + crop_heads, geoms), val, started) for i in range(a.ensemble)]
-    model = members[0].model if a.ensemble == 1 else HelmetEnsemble([m.model for m in members])
+    training = (train, train_heads + crop_heads, geoms)
+    bag = None
+    if a.bag:
+        a.keep_last = True
+        bag = train_bag(a, images, training, started)
+        members = bag.members
+    else:
+        members = [train_member(a, a.seed + i, images, training, val, started) for i in range(a.ensemble)]
+    model = members[0].model if len(members) == 1 else HelmetEnsemble([m.model for m in members])
+    if a.mirror:
+        model = Mirrored(model, a.size)
     best_epochs = [m.best_epoch for m in members]
-    history = [m.history for m in members] if a.ensemble > 1 else members[0].history
+    history = [m.history for m in members] if len(members) > 1 else members[0].history
     vl = predict_logits(model, images, val, a.size)
     t, nll = fit_temperature(vl, val_y)
     model.temperature.fill_(t)
@@ -179,12 +209,13 @@ def main():
         "threshold_rule": f"lowest P(no_helmet) whose no_helmet precision on the val split's agent crops is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
         "val_agent_crops": {"n": len(val), "no_helmet": {"tp": tp, "fp": fp, "fn": fn}},
         "opset": 13,
-        "arch": "YOLOX-Nano backbone (from the COCO scene detector, Apache-2.0) + linear head on dark4/dark5 mean features",
+        "arch": "YOLOX-Nano backbone (from the COCO scene detector, Apache-2.0) + linear head on dark4/dark5 mean features"
+                + (f"; {len(members)} members' logits averaged" if len(members) > 1 else "") + ("; logits averaged over the crop and its mirror image" if a.mirror else ""),
         "train_sources": "helmet-frames train split: kaggle (A), khadatkar (B, CC BY 4.0), nckh (C, MIT)",
     }
     with open(os.path.join(a.out, "labels.json"), "w") as f:
         json.dump(labels, f, indent=1)
-    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "truncate": a.truncate, "ema": a.ema, "grid": a.grid, "crops": bool(a.crops), "threads": a.threads, "epochs": a.epochs, "ensemble": a.ensemble, "best_epoch": best_epochs if a.ensemble > 1 else best_epochs[0], "size": a.size,
+    report = {"seed": a.seed, "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "synthetic": a.synthetic, "truncate": a.truncate, "ema": a.ema, "grid": a.grid, "crops": bool(a.crops), "threads": a.threads, "epochs": a.epochs, "ensemble": a.ensemble, "mirror": a.mirror, "keep_last": a.keep_last, "bag": bag_report(bag, a.min_precision) if bag else None, "best_epoch": best_epochs if len(members) > 1 else best_epochs[0], "size": a.size,
               "train_crops": len(train), "train_heads": len(train_heads), "crop_set_heads": len(crop_heads), "crop_set_left_out": crops_dropped, "val_crops": len(val), "val_heads": len(val_heads),
               "train_seconds": round(train_s, 1), "history": history,
               "export_max_abs_diff": export_diff,

@@ -137,3 +137,22 @@ class HelmetEnsemble(nn.Module):
 
     def forward(self, x):
         return torch.softmax(self.logits(x) / self.temperature, dim=1)
+
+
+class Mirrored(nn.Module):
+    """A model's logits averaged over the crop and its mirror image (a rider's head looks the
+    same mirrored), then the calibration temperature and the softmax. The mirror is a MatMul by
+    an anti-diagonal permutation, which OpenCV's DNN reads (a negative-step Slice or a Gather of
+    many indices it does not)."""
+
+    def __init__(self, model, size):
+        super().__init__()
+        self.model = model
+        self.register_buffer("flip", torch.eye(size).flip(1).contiguous())
+        self.register_buffer("temperature", torch.ones(1))
+
+    def logits(self, x):
+        return (self.model.logits(x) + self.model.logits(torch.matmul(x, self.flip))) / 2
+
+    def forward(self, x):
+        return torch.softmax(self.logits(x) / self.temperature, dim=1)
