@@ -6,23 +6,25 @@
 // - a track yields at most one violation, however long it lasts;
 // - a violation is final when its track ends or `max_delay_s` after the track began;
 // - memory is bounded by the open tracks: per track one owned copy of its best frame and at most
-//   MAX_PLATE_CROPS small plate crops, released as soon as the track's violation is decided;
+//   MAX_PLATE_CROPS small plate crops (held in track-entries.ts), released as soon as the
+//   track's violation is decided;
 // - calls are serialised: a push waits for the previous one, so the order of frames holds.
 import type { Logger } from 'pino';
 import type { Config, DedupConfig, RulesConfig } from '../config/schema.js';
 import { createDedup, type DuplicateReason } from '../dedup/plate-window.js';
 import { makeEvidence } from '../evidence/evidence.js';
-import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
 import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
 import type { Evidence, FrameAnalysis, TrackView, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
-import { padBox } from '../shared/box.js';
 import { travelDirection } from '../track/direction.js';
 import { createTracker, type Track } from '../track/tracker.js';
-import { HelmetTrackState, bigEnough, type FrameRef } from './helmet-rule.js';
-import { choosePlate, plateWeight } from './plate-consensus.js';
+import { bigEnough, type FrameRef } from './helmet-rule.js';
+import { choosePlate } from './plate-consensus.js';
+import { createTrackEntries, release, type TrackEntry } from './track-entries.js';
 import { trackView } from './track-view.js';
+
+export { MAX_PLATE_CROPS, PLATE_PAD } from './track-entries.js';
 
 export interface ViolationStageOptions {
   rules: RulesConfig;
@@ -61,18 +63,6 @@ export interface ViolationStage {
   tracks(): TrackView[];
 }
 
-/** Plate crops kept per track, one per distinct text, the lightest read's dropped first. */
-export const MAX_PLATE_CROPS = 16;
-/** Share of the plate box added on each side of the plate crop. */
-export const PLATE_PAD = 0.12;
-
-interface TrackEntry {
-  readonly rule: HelmetTrackState;
-  readonly track: Track;
-  bestFrame: RawImage | null;
-  plateCrops: Map<string, { weight: number; crop: RawImage }>;
-}
-
 /** The stage with its options taken from one camera's config (the agent, replay and the bench). */
 export function violationStageFor(
   config: Pick<Config, 'rules' | 'dedup' | 'camera' | 'queue'>,
@@ -101,15 +91,13 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     clock: options.clock,
     logger: log,
   });
-  const ruleOptions = {
+  const entries = createTrackEntries({
     minNoHelmetFrames: rules.min_no_helmet_frames,
     maxDelayMs: rules.max_delay_s * 1000,
     minRiderPx: rules.min_rider_px,
     zone: rules.zone,
-  };
-  const entries = new Map<number, TrackEntry>();
+  });
   let framesSeen = 0;
-  let tracksStarted = 0;
   let candidates = 0;
   let emitted = 0;
   let chain: Promise<unknown> = Promise.resolve();
@@ -118,33 +106,6 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     const run = chain.then(job, job);
     chain = run.catch(() => undefined);
     return run;
-  }
-
-  function entryFor(track: Track): TrackEntry {
-    let e = entries.get(track.id);
-    if (!e) {
-      e = { rule: new HelmetTrackState(track.id, track.firstSeenAt, ruleOptions), track, bestFrame: null, plateCrops: new Map() };
-      entries.set(track.id, e);
-      tracksStarted += 1;
-    }
-    return e;
-  }
-
-  function keepPlateCrop(e: TrackEntry, text: string, weight: number, crop: () => RawImage): void {
-    const held = e.plateCrops.get(text);
-    if (held && held.weight >= weight) return;
-    if (!held && e.plateCrops.size >= MAX_PLATE_CROPS) {
-      let lightest: string | null = null;
-      for (const [t, c] of e.plateCrops) if (lightest === null || c.weight < e.plateCrops.get(lightest)!.weight) lightest = t;
-      if (lightest === null || e.plateCrops.get(lightest)!.weight >= weight) return;
-      e.plateCrops.delete(lightest);
-    }
-    e.plateCrops.set(text, { weight, crop: crop() });
-  }
-
-  function release(e: TrackEntry): void {
-    e.bestFrame = null;
-    e.plateCrops = new Map();
   }
 
   async function decide(e: TrackEntry): Promise<Violation | null> {
@@ -214,14 +175,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
   /** Ended tracks first, then open tracks past their maximum delay; each in track-id order. */
   async function settle(ended: readonly Track[], at: number): Promise<Violation[]> {
     const out: Violation[] = [];
-    const due: TrackEntry[] = [];
-    for (const t of [...ended].sort((a, b) => a.id - b.id)) {
-      const e = entries.get(t.id);
-      entries.delete(t.id);
-      if (e?.rule.due(at, true)) due.push(e);
-    }
-    for (const [, e] of [...entries].sort((a, b) => a[0] - b[0])) if (e.rule.due(at, false)) due.push(e);
-    for (const e of due) {
+    for (const e of entries.takeDue(ended, at)) {
       const v = await decide(e);
       if (v) out.push(v);
     }
@@ -233,17 +187,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     const ref: FrameRef = { seq: f.seq, at: f.capturedAt, width: f.width, height: f.height };
     const observations = analysis.motorcycles.filter((m) => bigEnough(m.motorcycle.box, rules.min_motorcycle_px));
     const { assigned, ended } = tracker.update(observations, ref.at, ref.seq);
-    let owned: RawImage | null = null;
-    for (const { track, observation } of assigned) {
-      const e = entryFor(track);
-      if (e.rule.emitted) continue;
-      const r = e.rule.observe(observation, ref);
-      if (r.bestChanged) e.bestFrame = owned ??= copyRaw(f);
-      const read = observation.plate;
-      if (r.plateKept && read && read.text !== '') {
-        keepPlateCrop(e, read.text, plateWeight(read), () => cropRaw(f, padBox(read.box, PLATE_PAD, f.width, f.height)));
-      }
-    }
+    entries.observe(assigned, f, ref);
     return [...ended];
   }
 
@@ -266,13 +210,19 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     },
     stats() {
       const d = dedup.stats();
-      let framesHeld = 0;
-      for (const e of entries.values()) if (e.bestFrame) framesHeld += 1;
-      return { framesSeen, tracksOpen: tracker.open().length, tracksStarted, candidates, emitted, duplicates: d.duplicates, framesHeld };
+      return {
+        framesSeen,
+        tracksOpen: tracker.open().length,
+        tracksStarted: entries.started(),
+        candidates,
+        emitted,
+        duplicates: d.duplicates,
+        framesHeld: entries.framesHeld(),
+      };
     },
     tracks() {
       const plates = { minConfidence: rules.min_plate_confidence, maxDistance: options.dedup.max_plate_distance };
-      return tracker.open().map((t) => trackView(t, entries.get(t.id)?.rule, plates));
+      return tracker.open().map((t) => trackView(t, entries.rule(t.id), plates));
     },
   };
 }
