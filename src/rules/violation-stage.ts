@@ -6,22 +6,19 @@
 // - a track yields at most one violation, however long it lasts;
 // - a violation is final when its track ends or `max_delay_s` after the track began;
 // - memory is bounded by the open tracks: per track one owned copy of its best frame and at most
-//   MAX_PLATE_CROPS small plate crops (held in track-entries.ts), released as soon as the
-//   track's violation is decided;
+//   MAX_PLATE_CROPS small plate crops, released as soon as the track's violation is decided
+//   (track-entries.ts holds them, track-decision.ts releases them);
 // - calls are serialised: a push waits for the previous one, so the order of frames holds.
 import type { Logger } from 'pino';
 import type { Config, DedupConfig, RulesConfig } from '../config/schema.js';
-import { createDedup, type DuplicateReason } from '../dedup/plate-window.js';
-import { makeEvidence } from '../evidence/evidence.js';
-import { buildViolation } from '../evidence/record.js';
+import type { DuplicateReason } from '../dedup/plate-window.js';
 import type { Clock } from '../shared/clock.js';
-import type { Evidence, FrameAnalysis, TrackView, Violation } from '../shared/types.js';
+import type { FrameAnalysis, TrackView, Violation } from '../shared/types.js';
 import { agentVersion } from '../shared/version.js';
-import { travelDirection } from '../track/direction.js';
 import { createTracker, type Track } from '../track/tracker.js';
 import { bigEnough, type FrameRef } from './helmet-rule.js';
-import { choosePlate } from './plate-consensus.js';
-import { createTrackEntries, release, type TrackEntry } from './track-entries.js';
+import { createDecider } from './track-decision.js';
+import { createTrackEntries } from './track-entries.js';
 import { trackView } from './track-view.js';
 
 export { MAX_PLATE_CROPS, PLATE_PAD } from './track-entries.js';
@@ -82,14 +79,16 @@ export function violationStageFor(
 export function createViolationStage(options: ViolationStageOptions): ViolationStage {
   const { rules, logger } = options;
   const log = logger.child({ stage: 'violations' });
-  const version = options.agentVersion ?? agentVersion();
-  const models = options.models ?? {};
   const tracker = createTracker({ iouMatch: rules.iou_match, timeoutMs: rules.track_timeout_s * 1000 });
-  const dedup = createDedup({
-    windowMs: options.dedup.window_s * 1000,
-    maxPlateDistance: options.dedup.max_plate_distance,
+  const decider = createDecider({
+    minPlateConfidence: rules.min_plate_confidence,
+    dedup: options.dedup,
+    camera: options.camera,
     clock: options.clock,
-    logger: log,
+    log,
+    jpegQuality: options.evidence.jpegQuality,
+    models: options.models ?? {},
+    agentVersion: options.agentVersion ?? agentVersion(),
   });
   const entries = createTrackEntries({
     minNoHelmetFrames: rules.min_no_helmet_frames,
@@ -98,88 +97,12 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     zone: rules.zone,
   });
   let framesSeen = 0;
-  let candidates = 0;
-  let emitted = 0;
   let chain: Promise<unknown> = Promise.resolve();
 
   function serial<T>(job: () => Promise<T>): Promise<T> {
     const run = chain.then(job, job);
     chain = run.catch(() => undefined);
     return run;
-  }
-
-  async function decide(e: TrackEntry): Promise<Violation | null> {
-    const rule = e.rule;
-    rule.emitted = true;
-    candidates += 1;
-    const plate = choosePlate(
-      rule.plates.filter((p) => p.confidence >= rules.min_plate_confidence),
-      options.dedup.max_plate_distance,
-    );
-    const decision = dedup.check({ type: 'no_helmet', plateText: plate?.text ?? null, trackId: rule.trackId });
-    const best = rule.best;
-    const frame = e.bestFrame;
-    const plateCrop = plate ? (e.plateCrops.get(plate.text)?.crop ?? null) : null;
-    release(e);
-    if (!decision.keep) return null;
-    if (!best || !frame) throw new Error(`track ${rule.trackId}: a violation without an evidence frame (invariant broken)`);
-    const occurredAt = best.frame.at;
-    let evidence: Evidence[] = [];
-    try {
-      evidence = await makeEvidence(
-        {
-          frame,
-          trackId: rule.trackId,
-          observation: best.observation,
-          rider: best.rider,
-          plateCrop,
-          caption: `no_helmet  ${options.camera.id}  ${new Date(occurredAt).toISOString()}  track #${rule.trackId}${plate ? `  plate ${plate.text}` : ''}`,
-        },
-        { quality: options.evidence.jpegQuality },
-      );
-    } catch (err) {
-      // The record matters more than its pictures: keep it, say so loudly.
-      log.error({ err, trackId: rule.trackId, error_type: 'evidence' }, 'evidence images could not be made; violation kept without them');
-    }
-    const violation = buildViolation({
-      type: 'no_helmet',
-      camera: options.camera,
-      trackId: rule.trackId,
-      plate: plate ? { text: plate.text, confidence: plate.confidence, region: plate.region } : null,
-      travel: travelDirection(e.track.firstBox, e.track.box),
-      detectionConfidence: rule.detectionConfidence,
-      occurredAt,
-      firstSeenAt: rule.firstSeenAt,
-      lastSeenAt: rule.lastSeenAt,
-      frameCount: rule.noHelmetFrames,
-      models,
-      agentVersion: version,
-      evidence,
-    });
-    emitted += 1;
-    log.info(
-      {
-        violationId: violation.id,
-        trackId: rule.trackId,
-        plate: violation.plateText,
-        plateConfidence: violation.plateConfidence,
-        plateVotes: plate ? `${plate.votes}/${plate.clusterSize}/${plate.reads}` : null,
-        frames: rule.noHelmetFrames,
-        confidence: violation.detectionConfidence,
-      },
-      'violation',
-    );
-    return violation;
-  }
-
-  /** Ended tracks first, then open tracks past their maximum delay; each in track-id order. */
-  async function settle(ended: readonly Track[], at: number): Promise<Violation[]> {
-    const out: Violation[] = [];
-    for (const e of entries.takeDue(ended, at)) {
-      const v = await decide(e);
-      if (v) out.push(v);
-    }
-    return out;
   }
 
   function observe(analysis: FrameAnalysis): Track[] {
@@ -189,6 +112,16 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     const { assigned, ended } = tracker.update(observations, ref.at, ref.seq);
     entries.observe(assigned, f, ref);
     return [...ended];
+  }
+
+  /** Ended tracks first, then open tracks past their maximum delay; each in track-id order. */
+  async function settle(ended: readonly Track[], at: number): Promise<Violation[]> {
+    const out: Violation[] = [];
+    for (const e of entries.takeDue(ended, at)) {
+      const v = await decider.decide(e);
+      if (v) out.push(v);
+    }
+    return out;
   }
 
   return {
@@ -209,13 +142,13 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       return serial(async () => settle(tracker.closeAll(), options.clock.now()));
     },
     stats() {
-      const d = dedup.stats();
+      const d = decider.stats();
       return {
         framesSeen,
         tracksOpen: tracker.open().length,
         tracksStarted: entries.started(),
-        candidates,
-        emitted,
+        candidates: d.candidates,
+        emitted: d.emitted,
         duplicates: d.duplicates,
         framesHeld: entries.framesHeld(),
       };
