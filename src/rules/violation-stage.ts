@@ -96,14 +96,8 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
     minRiderPx: rules.min_rider_px,
     zone: rules.zone,
   });
+  const serial = serialiser();
   let framesSeen = 0;
-  let chain: Promise<unknown> = Promise.resolve();
-
-  function serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = chain.then(job, job);
-    chain = run.catch(() => undefined);
-    return run;
-  }
 
   function observe(analysis: FrameAnalysis): Track[] {
     const f = analysis.frame;
@@ -157,5 +151,15 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
       const plates = { minConfidence: rules.min_plate_confidence, maxDistance: options.dedup.max_plate_distance };
       return tracker.open().map((t) => trackView(t, entries.rule(t.id), plates));
     },
+  };
+}
+
+/** Runs jobs one after another in call order; a failed job does not stop the next. */
+function serialiser(): <T>(job: () => Promise<T>) => Promise<T> {
+  let chain: Promise<unknown> = Promise.resolve();
+  return <T>(job: () => Promise<T>): Promise<T> => {
+    const run = chain.then(job, job);
+    chain = run.catch(() => undefined);
+    return run;
   };
 }
