@@ -1,8 +1,9 @@
 // The helmet classifier's model time per head crop: the shipped classifier and, when it is in
 // the models directory, the provisional one, alternating in one run (1 intra-op thread, as the
-// agent runs them), batches of 1 and of 8; median of several rounds.
+// agent runs them), batches of 1 and of 8; median of several rounds. --baseline adds another
+// classifier file (e.g. the previously shipped one) to the same run.
 //
-//   npx tsx bench/helmet-classifier.ts [--rounds 7] [--iters 100]
+//   npx tsx bench/helmet-classifier.ts [--rounds 7] [--iters 100] [--baseline FILE]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,10 +11,11 @@ import * as ort from 'onnxruntime-node';
 import { PACKAGE_MODELS_DIR } from '../src/config/load.js';
 import { median } from './run-stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' }, baseline: { type: 'string' } } });
 const modelsDir = resolve(process.env.ROADSIDE_MODELS_DIR ?? join(import.meta.dirname, '../../shared/models'));
 const models = [
   { name: 'shipped rider_helmet.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet/rider_helmet.onnx') },
+  ...(values.baseline ? [{ name: `baseline ${values.baseline}`, file: resolve(values.baseline) }] : []),
   { name: 'provisional helmet_cls.onnx', file: join(modelsDir, 'helmet/helmet_cls.onnx') },
 ].filter((m) => existsSync(m.file));
 

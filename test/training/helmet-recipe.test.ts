@@ -68,7 +68,7 @@ describe.skipIf(!ready)('training/helmet/train.sh --tiny', () => {
   }, 300_000);
 
   it('bags members over grouped folds of the train split and ships them mirror-averaged', async () => {
-    const run = tiny(outBag, ['--bag', '2', '--mirror', '--size', '96']);
+    const run = tiny(outBag, ['--bag', '2', '--size', '96']);
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(join(outBag, 'training-report.json'), 'utf8')) as {
       mirror: boolean;

@@ -50,7 +50,7 @@ def parser(description=__doc__, out_help="output folder for the ONNX, labels.jso
     p.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ...; their logits averaged")
     p.add_argument("--bag", type=int, default=0, help="K members, each trained on K-1 grouped folds of the train split for the fixed --epochs and judged on the fold it left out (folds.py); their logits averaged")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
-    p.add_argument("--mirror", action="store_true", help="the shipped model averages the logits of the crop and its mirror image (calibrated and thresholded that way on val)")
+    p.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=True, help="the exported model averages the logits of the crop and its mirror image (calibrated and thresholded that way on val; --no-mirror: the crop alone)")
     p.add_argument("--keep-last", action="store_true", help="keep the last epoch's weights instead of the epoch with the lowest val NLL")
     return p
 
