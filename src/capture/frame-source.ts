@@ -56,7 +56,8 @@ import { classifyRun, type RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StallWatchdog } from './stall-watchdog.js';
-import { StreamInfoParser, type StreamSizes } from './stream-info.js';
+import { StreamGeometry } from './stream-geometry.js';
+import { StreamInfoParser } from './stream-info.js';
 import { terminateFfmpeg, type TerminateReason } from './terminate.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
@@ -141,7 +142,7 @@ export class FrameSource {
   private counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
   private lastFrameAt: number | null = null;
   private readonly frameTimes = new Float64Array(FPS_WINDOW);
-  private inputSize: { width: number; height: number } | null = null;
+  private readonly geometry: StreamGeometry;
   private lastOfflineSummary: string | null = null;
   /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
   private readonly sourceList: SourceListDir | null;
@@ -167,6 +168,7 @@ export class FrameSource {
     this.safeUrl = redactUrl(options.camera.source.url);
     this.lossless = options.handoff === 'lossless';
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
+    this.geometry = new StreamGeometry(this.invocation, this.log);
     if (options.signal) {
       if (options.signal.aborted) this.stopController.abort();
       else options.signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
@@ -237,8 +239,8 @@ export class FrameSource {
       ...this.counters,
       lastFrameAt: this.lastFrameAt,
       fps: this.fps(),
-      inputWidth: this.inputSize?.width ?? null,
-      inputHeight: this.inputSize?.height ?? null,
+      inputWidth: this.geometry.inputSize?.width ?? null,
+      inputHeight: this.geometry.inputSize?.height ?? null,
       ffmpegPid: this.current?.pid() ?? null,
     };
   }
@@ -327,7 +329,7 @@ export class FrameSource {
         const sizes = streamInfo.push(clean);
         if (sizes) {
           opened = true;
-          this.onStreamSizes(sizes);
+          if (!this.geometry.update(sizes) && this.current) this.terminate(this.current, 'size');
         }
       },
     });
@@ -399,8 +401,8 @@ export class FrameSource {
           url: this.safeUrl,
           width: this.invocation.width,
           height: this.invocation.height,
-          input_width: this.inputSize?.width ?? null,
-          input_height: this.inputSize?.height ?? null,
+          input_width: this.geometry.inputSize?.width ?? null,
+          input_height: this.geometry.inputSize?.height ?? null,
           restarts: this.counters.restarts,
         },
         'camera online',
@@ -423,27 +425,6 @@ export class FrameSource {
     }
     // Its own ArrayBuffer (not the shared pool), so a consumer can transfer it to a worker.
     return Buffer.allocUnsafeSlow(this.invocation.frameBytes);
-  }
-
-  private onStreamSizes(sizes: StreamSizes): void {
-    if (sizes.input) {
-      const prev = this.inputSize;
-      if (prev && (prev.width !== sizes.input.width || prev.height !== sizes.input.height)) {
-        this.log.info(
-          { event: 'camera_resolution_changed', from: `${prev.width}x${prev.height}`, to: `${sizes.input.width}x${sizes.input.height}` },
-          'camera resolution changed; frames are still scaled to the detect size',
-        );
-      }
-      this.inputSize = sizes.input;
-    }
-    if (sizes.output && (sizes.output.width !== this.invocation.width || sizes.output.height !== this.invocation.height)) {
-      // Cannot happen with a fixed scale target; if it ever does, every frame would be cut wrong.
-      this.log.error(
-        { event: 'capture_size_mismatch', error_type: 'RSA_FRAME_INVALID', expected: `${this.invocation.width}x${this.invocation.height}`, got: `${sizes.output.width}x${sizes.output.height}` },
-        'ffmpeg output size differs from the detect size: restarting it',
-      );
-      if (this.current) this.terminate(this.current, 'size');
-    }
   }
 
   private terminate(proc: FfmpegProcess, why: TerminateReason): void {
