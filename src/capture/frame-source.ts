@@ -47,18 +47,14 @@ import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
 import { backoffDelayMs } from './backoff.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
-import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
-import { FrameAssembler } from './frame-assembler.js';
-import { FrameGate } from './frame-gate.js';
+import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
+import { FfmpegRun, type RunContext } from './ffmpeg-run.js';
 import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
-import { classifyRun, type RunOutcome } from './run-outcome.js';
+import type { RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
-import { StallWatchdog } from './stall-watchdog.js';
 import { StreamGeometry } from './stream-geometry.js';
-import { StreamInfoParser } from './stream-info.js';
-import { terminateFfmpeg, type TerminateReason } from './terminate.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
 
@@ -118,28 +114,24 @@ export class FrameSource {
   private readonly camera: CaptureCamera;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly spawn: FfmpegSpawner;
   private readonly random: () => number;
-  private readonly killGraceMs: number;
   private readonly giveUpAfter: number;
   private readonly stderrLinesLogged: number;
   private readonly invocation: FfmpegInvocation;
   private readonly slot = new LatestSlot<Frame>();
-  private readonly pipeGarbage = new YoungCollector();
   private readonly stopController = new AbortController();
   private readonly tail: StderrTail;
   private readonly safeUrl: string;
-  private readonly lossless: boolean;
-  /** The current ffmpeg run's gate (lossless hand-off only). */
-  private gate: FrameGate | null = null;
+  private readonly runContext: RunContext;
+  /** The ffmpeg run going on, or the last one (its process and gate are null once ffmpeg exited). */
+  private current: FfmpegRun | null = null;
 
   private state: CaptureState = 'starting';
   private started = false;
   private loop: Promise<void> | null = null;
-  private current: FfmpegProcess | null = null;
   private spare: Buffer | null = null;
   private seq = 0;
-  private counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
+  private readonly counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
   private lastFrameAt: number | null = null;
   private readonly frameTimes = new Float64Array(FPS_WINDOW);
   private readonly geometry: StreamGeometry;
@@ -148,16 +140,14 @@ export class FrameSource {
   private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
-    this.current?.kill('SIGKILL');
+    this.current?.proc?.kill('SIGKILL');
     this.sourceList?.remove();
   };
 
   constructor(options: FrameSourceOptions) {
     this.camera = options.camera;
     this.clock = options.clock ?? systemClock;
-    this.spawn = options.spawn ?? fluentFfmpegSpawner();
     this.random = options.random ?? Math.random;
-    this.killGraceMs = options.killGraceMs ?? 3000;
     const live = sourceKind(options.camera.source.url) !== 'file';
     this.sourceList = live && hasCredentials(options.camera.source.url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
     this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
@@ -166,9 +156,9 @@ export class FrameSource {
     this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
     this.tail = new StderrTail(options.camera.source.url);
     this.safeUrl = redactUrl(options.camera.source.url);
-    this.lossless = options.handoff === 'lossless';
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     this.geometry = new StreamGeometry(this.invocation, this.log);
+    this.runContext = this.buildRunContext(options);
     if (options.signal) {
       if (options.signal.aborted) this.stopController.abort();
       else options.signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
@@ -198,7 +188,7 @@ export class FrameSource {
     const frame = await this.slot.next(signal);
     if (frame !== null) {
       this.counters.delivered++;
-      this.gate?.grant();
+      this.current?.gate?.grant();
     }
     return frame;
   }
@@ -221,8 +211,8 @@ export class FrameSource {
       const dropped = this.slot.close(true);
       if (dropped) this.counters.dropped++;
       // ffmpeg must not sit blocked on a full pipe while it handles SIGTERM.
-      this.gate?.release();
-      if (this.current) this.terminate(this.current, 'stop');
+      this.current?.gate?.release();
+      this.current?.terminate('stop');
     }
     if (!this.started) {
       this.started = true;
@@ -241,7 +231,7 @@ export class FrameSource {
       fps: this.fps(),
       inputWidth: this.geometry.inputSize?.width ?? null,
       inputHeight: this.geometry.inputSize?.height ?? null,
-      ffmpegPid: this.current?.pid() ?? null,
+      ffmpegPid: this.current?.proc?.pid() ?? null,
     };
   }
 
@@ -283,82 +273,35 @@ export class FrameSource {
       this.state = 'failed';
       this.log.error({ event: 'capture_crashed', error_type: 'RSA_CAMERA_UNREACHABLE', err }, 'capture loop failed');
       this.slot.fail(err);
-      if (this.current) this.terminate(this.current, 'stop');
+      this.current?.terminate('stop');
     }
   }
 
-  private async runOnce(): Promise<RunOutcome> {
-    const inv = this.invocation;
-    let frames = 0;
-    /** ffmpeg opened the stream and described its video (the camera answered). */
-    let opened = false;
-    let watchdog: StallWatchdog | null = null;
-    this.tail.clear();
-    const streamInfo = new StreamInfoParser();
+  private buildRunContext(options: FrameSourceOptions): RunContext {
+    return {
+      camera: this.camera,
+      invocation: this.invocation,
+      log: this.log,
+      clock: this.clock,
+      spawn: options.spawn ?? fluentFfmpegSpawner(),
+      killGraceMs: options.killGraceMs ?? 3000,
+      lossless: options.handoff === 'lossless',
+      safeUrl: this.safeUrl,
+      sourceList: this.sourceList,
+      tail: this.tail,
+      geometry: this.geometry,
+      pipeGarbage: new YoungCollector(),
+      counters: this.counters,
+      stopped: this.stopController.signal,
+      takeBuffer: () => this.takeBuffer(),
+      onFrame: (data, now) => this.onFrame(data, now),
+    };
+  }
 
-    const assembler = new FrameAssembler(
-      inv.frameBytes,
-      () => this.takeBuffer(),
-      (data) => {
-        frames++;
-        const now = this.clock.now();
-        watchdog?.activity(now);
-        this.onFrame(data, now);
-        // The pipe chunks this frame was copied from are garbage now (shared/young-gc.ts).
-        this.pipeGarbage.add(inv.frameBytes);
-      },
-    );
-
-    const gate = this.lossless ? new FrameGate(inv.frameBytes) : null;
-    this.gate = gate;
-    if (inv.sourceList && this.sourceList) {
-      try {
-        this.sourceList.write(inv.sourceList.text);
-      } catch (err) {
-        // ffmpeg then fails to open it: an ordinary failed attempt, retried with backoff
-        this.log.error({ event: 'source_list_failed', err: String(err) }, 'cannot write the private source list for ffmpeg');
-      }
-    }
-    const proc = this.spawn(inv, {
-      ...(gate ? { gate } : {}),
-      onData: (chunk) => assembler.push(chunk),
-      onStderrLine: (line) => {
-        // ffmpeg names the private list where it would name the camera: say which camera.
-        const named = this.sourceList ? line.split(this.sourceList.path).join(this.safeUrl) : line;
-        const clean = this.tail.push(named);
-        const sizes = streamInfo.push(clean);
-        if (sizes) {
-          opened = true;
-          if (!this.geometry.update(sizes) && this.current) this.terminate(this.current, 'size');
-        }
-      },
-    });
-    this.current = proc;
-    this.log.debug({ event: 'ffmpeg_start', url: this.safeUrl }, 'starting ffmpeg');
-    const stall = new StallWatchdog(this.clock, this.camera.stall_timeout_s * 1000, () => gate?.behind ?? false, () => {
-      this.counters.stalls++;
-      this.log.warn(
-        { event: 'camera_stalled', error_type: 'RSA_CAMERA_STALLED', url: this.safeUrl, stall_timeout_s: this.camera.stall_timeout_s, pid: proc.pid() },
-        `no frame for ${this.camera.stall_timeout_s} s: killing ffmpeg`,
-      );
-      this.terminate(proc, 'stall');
-    });
-    watchdog = stall;
-
-    let exit: FfmpegExit;
-    try {
-      exit = await proc.exited;
-    } finally {
-      stall.stop();
-      this.current = null;
-      if (this.gate === gate) this.gate = null;
-    }
-    const partial = assembler.reset();
-    if (partial > 0) this.counters.partialBytes += partial;
-
-    const stalled = stall.stalled;
-    if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
-    return classifyRun({ exit, frames, stalled, opened, stderr: (n) => this.tail.last(n) }, this.camera, this.invocation.kind);
+  private runOnce(): Promise<RunOutcome> {
+    const run = new FfmpegRun(this.runContext);
+    this.current = run;
+    return run.run();
   }
 
   /** Logs the offline transition once, and again only when the reason changes. */
@@ -425,12 +368,6 @@ export class FrameSource {
     }
     // Its own ArrayBuffer (not the shared pool), so a consumer can transfer it to a worker.
     return Buffer.allocUnsafeSlow(this.invocation.frameBytes);
-  }
-
-  private terminate(proc: FfmpegProcess, why: TerminateReason): void {
-    terminateFfmpeg(proc, why, this.killGraceMs, this.log, () => {
-      if (proc === this.current) this.gate?.release();
-    });
   }
 
   private fps(): number {
