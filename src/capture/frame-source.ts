@@ -45,7 +45,8 @@ import { AgentError } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs, sleep } from './backoff.js';
+import { CaptureStatus, type CaptureState, type OfflineDetails } from './capture-status.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
 import { FfmpegRun, type RunContext } from './ffmpeg-run.js';
@@ -57,8 +58,7 @@ import { StderrTail } from './stderr-tail.js';
 import { StreamGeometry } from './stream-geometry.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
-
-export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
+export type { CaptureState } from './capture-status.js';
 
 export interface CaptureStats {
   readonly state: CaptureState;
@@ -126,7 +126,7 @@ export class FrameSource {
   /** The ffmpeg run going on, or the last one (its process and gate are null once ffmpeg exited). */
   private current: FfmpegRun | null = null;
 
-  private state: CaptureState = 'starting';
+  private readonly status: CaptureStatus;
   private started = false;
   private loop: Promise<void> | null = null;
   private spare: Buffer | null = null;
@@ -135,7 +135,6 @@ export class FrameSource {
   private lastFrameAt: number | null = null;
   private readonly frameTimes = new Float64Array(FPS_WINDOW);
   private readonly geometry: StreamGeometry;
-  private lastOfflineSummary: string | null = null;
   /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
   private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
@@ -143,6 +142,13 @@ export class FrameSource {
     this.current?.proc?.kill('SIGKILL');
     this.sourceList?.remove();
   };
+  private readonly onlineDetails = (): Record<string, unknown> => ({
+    width: this.invocation.width,
+    height: this.invocation.height,
+    input_width: this.geometry.inputSize?.width ?? null,
+    input_height: this.geometry.inputSize?.height ?? null,
+    restarts: this.counters.restarts,
+  });
 
   constructor(options: FrameSourceOptions) {
     this.camera = options.camera;
@@ -158,6 +164,7 @@ export class FrameSource {
     this.safeUrl = redactUrl(options.camera.source.url);
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     this.geometry = new StreamGeometry(this.invocation, this.log);
+    this.status = new CaptureStatus(this.log, this.safeUrl);
     this.runContext = this.buildRunContext(options);
     if (options.signal) {
       if (options.signal.aborted) this.stopController.abort();
@@ -170,7 +177,7 @@ export class FrameSource {
     if (this.started) return this;
     this.started = true;
     if (this.stopController.signal.aborted) {
-      this.state = 'stopped';
+      this.status.state = 'stopped';
       this.slot.close();
       this.loop = Promise.resolve();
       return this;
@@ -216,7 +223,7 @@ export class FrameSource {
     }
     if (!this.started) {
       this.started = true;
-      this.state = 'stopped';
+      this.status.state = 'stopped';
       this.loop = Promise.resolve();
     }
     await this.loop;
@@ -225,7 +232,7 @@ export class FrameSource {
 
   stats(): CaptureStats {
     return {
-      state: this.state,
+      state: this.status.state,
       ...this.counters,
       lastFrameAt: this.lastFrameAt,
       fps: this.fps(),
@@ -240,41 +247,49 @@ export class FrameSource {
     return this.safeUrl;
   }
 
+  /** Runs ffmpeg again and again until the source stops, finishes or gives up. */
   private async run(): Promise<void> {
-    let failures = 0;
-    let runs = 0;
     try {
-      while (!this.stopController.signal.aborted) {
-        if (runs > 0) this.counters.restarts++;
-        runs++;
-        const outcome = await this.runOnce();
-        if (outcome.kind === 'stopped' || this.stopController.signal.aborted) break;
-        if (outcome.kind === 'finished') {
-          this.state = 'finished';
-          this.log.info({ event: 'camera_finished', url: this.safeUrl, frames: this.counters.received }, 'video file ended');
-          this.slot.close();
-          return;
-        }
-        failures = outcome.frames > 0 ? 1 : failures + 1;
-        if (failures >= this.giveUpAfter) {
-          this.state = 'failed';
-          this.logOffline(outcome, null);
-          this.slot.fail(new AgentError(outcome.code, `${this.safeUrl}: ${outcome.reason}; gave up after ${failures} attempts`));
-          return;
-        }
-        const delay = backoffDelayMs(failures, this.camera.reconnect, this.random);
-        this.logOffline(outcome, delay);
-        await sleep(delay, this.stopController.signal);
-      }
-      this.state = 'stopped';
-      this.slot.close(true);
+      await this.supervise();
     } catch (err) {
       // A bug in this loop must not leave the consumer waiting forever.
-      this.state = 'failed';
+      this.status.state = 'failed';
       this.log.error({ event: 'capture_crashed', error_type: 'RSA_CAMERA_UNREACHABLE', err }, 'capture loop failed');
       this.slot.fail(err);
       this.current?.terminate('stop');
     }
+  }
+
+  private async supervise(): Promise<void> {
+    const stopped = this.stopController.signal;
+    let failures = 0;
+    for (let runs = 0; !stopped.aborted; runs++) {
+      if (runs > 0) this.counters.restarts++;
+      const outcome = await this.runOnce();
+      if (outcome.kind === 'stopped' || stopped.aborted) break;
+      if (outcome.kind === 'finished') return this.finish();
+      failures = outcome.frames > 0 ? 1 : failures + 1;
+      if (failures >= this.giveUpAfter) return this.giveUp(outcome, failures);
+      const delay = backoffDelayMs(failures, this.camera.reconnect, this.random);
+      this.status.offline(outcome, this.offlineDetails(delay));
+      await sleep(delay, stopped);
+    }
+    this.status.state = 'stopped';
+    this.slot.close(true);
+  }
+
+  private finish(): void {
+    this.status.finished(this.counters.received);
+    this.slot.close();
+  }
+
+  private giveUp(outcome: RunOutcome, failures: number): void {
+    this.status.gaveUp(outcome, this.offlineDetails(null));
+    this.slot.fail(new AgentError(outcome.code, `${this.safeUrl}: ${outcome.reason}; gave up after ${failures} attempts`));
+  }
+
+  private offlineDetails(retryInMs: number | null): OfflineDetails {
+    return { retryInMs, restarts: this.counters.restarts, stderr: this.tail.last(this.stderrLinesLogged) };
   }
 
   private buildRunContext(options: FrameSourceOptions): RunContext {
@@ -304,53 +319,11 @@ export class FrameSource {
     return run.run();
   }
 
-  /** Logs the offline transition once, and again only when the reason changes. */
-  private logOffline(outcome: RunOutcome, retryInMs: number | null): void {
-    const wasOnline = this.state === 'online' || this.state === 'starting';
-    if (this.state !== 'failed') this.state = 'offline';
-    const summary = `${outcome.code}|${outcome.reason}`;
-    const fields = {
-      event: 'camera_offline',
-      error_type: outcome.code,
-      url: this.safeUrl,
-      reason: outcome.reason,
-      exit_code: outcome.exit.code,
-      signal: outcome.exit.signal,
-      frames: outcome.frames,
-      retry_in_ms: retryInMs,
-      restarts: this.counters.restarts,
-      stderr: this.tail.last(this.stderrLinesLogged),
-    };
-    if (wasOnline || this.state === 'failed') {
-      this.log.warn(fields, `camera offline: ${outcome.reason}`);
-    } else if (summary !== this.lastOfflineSummary) {
-      this.log.warn({ ...fields, event: 'camera_still_offline' }, `camera still offline: ${outcome.reason}`);
-    } else {
-      this.log.debug({ ...fields, event: 'camera_retry' }, 'camera still offline');
-    }
-    this.lastOfflineSummary = summary;
-  }
-
   private onFrame(data: Buffer, now: number): void {
     this.counters.received++;
     this.frameTimes[this.counters.received % FPS_WINDOW] = now;
     this.lastFrameAt = now;
-    if (this.state !== 'online') {
-      this.state = 'online';
-      this.lastOfflineSummary = null;
-      this.log.info(
-        {
-          event: 'camera_online',
-          url: this.safeUrl,
-          width: this.invocation.width,
-          height: this.invocation.height,
-          input_width: this.geometry.inputSize?.width ?? null,
-          input_height: this.geometry.inputSize?.height ?? null,
-          restarts: this.counters.restarts,
-        },
-        'camera online',
-      );
-    }
+    this.status.online(this.onlineDetails);
     const frame: Frame = { seq: this.seq++, width: this.invocation.width, height: this.invocation.height, data, capturedAt: now };
     const overtaken = this.slot.put(frame);
     if (overtaken) {
@@ -383,18 +356,4 @@ export class FrameSource {
 
 export function createFrameSource(options: FrameSourceOptions): FrameSource {
   return new FrameSource(options).start();
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
