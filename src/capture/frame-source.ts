@@ -41,18 +41,16 @@
 import type { Logger } from 'pino';
 import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { AgentError } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
-import { backoffDelayMs, sleep } from './backoff.js';
-import { CaptureStatus, type CaptureState, type OfflineDetails } from './capture-status.js';
+import { CaptureStatus, type CaptureState } from './capture-status.js';
+import { CaptureSupervisor } from './capture-supervisor.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
-import { FfmpegRun, type RunContext } from './ffmpeg-run.js';
+import type { RunContext } from './ffmpeg-run.js';
 import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
-import type { RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamGeometry } from './stream-geometry.js';
@@ -111,20 +109,14 @@ export interface FrameSourceOptions {
 const FPS_WINDOW = 32;
 
 export class FrameSource {
-  private readonly camera: CaptureCamera;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly giveUpAfter: number;
-  private readonly stderrLinesLogged: number;
   private readonly invocation: FfmpegInvocation;
   private readonly slot = new LatestSlot<Frame>();
   private readonly stopController = new AbortController();
   private readonly tail: StderrTail;
   private readonly safeUrl: string;
-  private readonly runContext: RunContext;
-  /** The ffmpeg run going on, or the last one (its process and gate are null once ffmpeg exited). */
-  private current: FfmpegRun | null = null;
+  private readonly supervisor: CaptureSupervisor;
 
   private readonly status: CaptureStatus;
   private started = false;
@@ -139,7 +131,7 @@ export class FrameSource {
   private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
-    this.current?.proc?.kill('SIGKILL');
+    this.supervisor.current?.proc?.kill('SIGKILL');
     this.sourceList?.remove();
   };
   private readonly onlineDetails = (): Record<string, unknown> => ({
@@ -151,25 +143,24 @@ export class FrameSource {
   });
 
   constructor(options: FrameSourceOptions) {
-    this.camera = options.camera;
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    const live = sourceKind(options.camera.source.url) !== 'file';
-    this.sourceList = live && hasCredentials(options.camera.source.url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
+    this.sourceList = privateSourceList(options);
     this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
-    const isFile = this.invocation.kind === 'file';
-    this.giveUpAfter = options.giveUpAfter ?? (isFile ? 3 : Number.POSITIVE_INFINITY);
-    this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
     this.tail = new StderrTail(options.camera.source.url);
     this.safeUrl = redactUrl(options.camera.source.url);
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     this.geometry = new StreamGeometry(this.invocation, this.log);
     this.status = new CaptureStatus(this.log, this.safeUrl);
-    this.runContext = this.buildRunContext(options);
-    if (options.signal) {
-      if (options.signal.aborted) this.stopController.abort();
-      else options.signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
-    }
+    this.supervisor = new CaptureSupervisor({
+      run: this.runContext(options),
+      status: this.status,
+      slot: this.slot,
+      counters: this.counters,
+      giveUpAfter: options.giveUpAfter ?? (this.invocation.kind === 'file' ? 3 : Number.POSITIVE_INFINITY),
+      random: options.random ?? Math.random,
+      stderrLinesLogged: options.stderrLinesLogged ?? 8,
+    });
+    if (options.signal) this.follow(options.signal);
   }
 
   /** Starts reading (idempotent). `createFrameSource` calls it for you. */
@@ -183,7 +174,7 @@ export class FrameSource {
       return this;
     }
     process.on('exit', this.onProcessExit);
-    this.loop = this.run().finally(() => {
+    this.loop = this.supervisor.run().finally(() => {
       process.removeListener('exit', this.onProcessExit);
       this.sourceList?.remove();
     });
@@ -195,7 +186,7 @@ export class FrameSource {
     const frame = await this.slot.next(signal);
     if (frame !== null) {
       this.counters.delivered++;
-      this.current?.gate?.grant();
+      this.supervisor.current?.gate?.grant();
     }
     return frame;
   }
@@ -218,8 +209,8 @@ export class FrameSource {
       const dropped = this.slot.close(true);
       if (dropped) this.counters.dropped++;
       // ffmpeg must not sit blocked on a full pipe while it handles SIGTERM.
-      this.current?.gate?.release();
-      this.current?.terminate('stop');
+      this.supervisor.current?.gate?.release();
+      this.supervisor.current?.terminate('stop');
     }
     if (!this.started) {
       this.started = true;
@@ -238,7 +229,7 @@ export class FrameSource {
       fps: this.fps(),
       inputWidth: this.geometry.inputSize?.width ?? null,
       inputHeight: this.geometry.inputSize?.height ?? null,
-      ffmpegPid: this.current?.proc?.pid() ?? null,
+      ffmpegPid: this.supervisor.current?.proc?.pid() ?? null,
     };
   }
 
@@ -247,54 +238,15 @@ export class FrameSource {
     return this.safeUrl;
   }
 
-  /** Runs ffmpeg again and again until the source stops, finishes or gives up. */
-  private async run(): Promise<void> {
-    try {
-      await this.supervise();
-    } catch (err) {
-      // A bug in this loop must not leave the consumer waiting forever.
-      this.status.state = 'failed';
-      this.log.error({ event: 'capture_crashed', error_type: 'RSA_CAMERA_UNREACHABLE', err }, 'capture loop failed');
-      this.slot.fail(err);
-      this.current?.terminate('stop');
-    }
+  /** Aborting `signal` stops the source, like `stop()`. */
+  private follow(signal: AbortSignal): void {
+    if (signal.aborted) this.stopController.abort();
+    else signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
   }
 
-  private async supervise(): Promise<void> {
-    const stopped = this.stopController.signal;
-    let failures = 0;
-    for (let runs = 0; !stopped.aborted; runs++) {
-      if (runs > 0) this.counters.restarts++;
-      const outcome = await this.runOnce();
-      if (outcome.kind === 'stopped' || stopped.aborted) break;
-      if (outcome.kind === 'finished') return this.finish();
-      failures = outcome.frames > 0 ? 1 : failures + 1;
-      if (failures >= this.giveUpAfter) return this.giveUp(outcome, failures);
-      const delay = backoffDelayMs(failures, this.camera.reconnect, this.random);
-      this.status.offline(outcome, this.offlineDetails(delay));
-      await sleep(delay, stopped);
-    }
-    this.status.state = 'stopped';
-    this.slot.close(true);
-  }
-
-  private finish(): void {
-    this.status.finished(this.counters.received);
-    this.slot.close();
-  }
-
-  private giveUp(outcome: RunOutcome, failures: number): void {
-    this.status.gaveUp(outcome, this.offlineDetails(null));
-    this.slot.fail(new AgentError(outcome.code, `${this.safeUrl}: ${outcome.reason}; gave up after ${failures} attempts`));
-  }
-
-  private offlineDetails(retryInMs: number | null): OfflineDetails {
-    return { retryInMs, restarts: this.counters.restarts, stderr: this.tail.last(this.stderrLinesLogged) };
-  }
-
-  private buildRunContext(options: FrameSourceOptions): RunContext {
+  private runContext(options: FrameSourceOptions): RunContext {
     return {
-      camera: this.camera,
+      camera: options.camera,
       invocation: this.invocation,
       log: this.log,
       clock: this.clock,
@@ -311,12 +263,6 @@ export class FrameSource {
       takeBuffer: () => this.takeBuffer(),
       onFrame: (data, now) => this.onFrame(data, now),
     };
-  }
-
-  private runOnce(): Promise<RunOutcome> {
-    const run = new FfmpegRun(this.runContext);
-    this.current = run;
-    return run.run();
   }
 
   private onFrame(data: Buffer, now: number): void {
@@ -356,4 +302,11 @@ export class FrameSource {
 
 export function createFrameSource(options: FrameSourceOptions): FrameSource {
   return new FrameSource(options).start();
+}
+
+/** A private list file for a live camera URL with credentials, unless the caller names one. */
+function privateSourceList(options: FrameSourceOptions): SourceListDir | null {
+  const { url } = options.camera.source;
+  const live = sourceKind(url) !== 'file';
+  return live && hasCredentials(url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
 }
