@@ -49,9 +49,11 @@ import { CaptureSupervisor } from './capture-supervisor.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
 import type { RunContext } from './ffmpeg-run.js';
+import { FrameTimes } from './frame-times.js';
 import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
 import { SourceListDir } from './source-list.js';
+import { SpareBuffer } from './spare-buffer.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamGeometry } from './stream-geometry.js';
 
@@ -106,8 +108,6 @@ export interface FrameSourceOptions {
   handoff?: Handoff;
 }
 
-const FPS_WINDOW = 32;
-
 export class FrameSource {
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -121,11 +121,10 @@ export class FrameSource {
   private readonly status: CaptureStatus;
   private started = false;
   private loop: Promise<void> | null = null;
-  private spare: Buffer | null = null;
+  private readonly spare: SpareBuffer;
   private seq = 0;
   private readonly counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
-  private lastFrameAt: number | null = null;
-  private readonly frameTimes = new Float64Array(FPS_WINDOW);
+  private readonly frameTimes: FrameTimes;
   private readonly geometry: StreamGeometry;
   /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
   private readonly sourceList: SourceListDir | null;
@@ -146,6 +145,8 @@ export class FrameSource {
     this.clock = options.clock ?? systemClock;
     this.sourceList = privateSourceList(options);
     this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
+    this.spare = new SpareBuffer(this.invocation.frameBytes);
+    this.frameTimes = new FrameTimes(this.clock);
     this.tail = new StderrTail(options.camera.source.url);
     this.safeUrl = redactUrl(options.camera.source.url);
     this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
@@ -197,9 +198,7 @@ export class FrameSource {
    * source and no spare is held already.
    */
   recycle(data: Uint8Array): void {
-    const bytes = this.invocation.frameBytes;
-    if (this.spare || data.byteOffset !== 0 || data.byteLength !== bytes || data.buffer.byteLength !== bytes) return;
-    this.spare = Buffer.from(data.buffer, 0, bytes);
+    this.spare.recycle(data);
   }
 
   /** Stops intake, then ends ffmpeg (SIGTERM, SIGKILL after the grace); resolves once it has exited. */
@@ -225,8 +224,8 @@ export class FrameSource {
     return {
       state: this.status.state,
       ...this.counters,
-      lastFrameAt: this.lastFrameAt,
-      fps: this.fps(),
+      lastFrameAt: this.frameTimes.last,
+      fps: this.frameTimes.fps(),
       inputWidth: this.geometry.inputSize?.width ?? null,
       inputHeight: this.geometry.inputSize?.height ?? null,
       ffmpegPid: this.supervisor.current?.proc?.pid() ?? null,
@@ -260,43 +259,22 @@ export class FrameSource {
       pipeGarbage: new YoungCollector(),
       counters: this.counters,
       stopped: this.stopController.signal,
-      takeBuffer: () => this.takeBuffer(),
+      takeBuffer: () => this.spare.take(),
       onFrame: (data, now) => this.onFrame(data, now),
     };
   }
 
   private onFrame(data: Buffer, now: number): void {
     this.counters.received++;
-    this.frameTimes[this.counters.received % FPS_WINDOW] = now;
-    this.lastFrameAt = now;
+    this.frameTimes.add(now);
     this.status.online(this.onlineDetails);
     const frame: Frame = { seq: this.seq++, width: this.invocation.width, height: this.invocation.height, data, capturedAt: now };
     const overtaken = this.slot.put(frame);
     if (overtaken) {
       this.counters.dropped++;
       // Nobody saw it: its buffer becomes the next frame's.
-      this.spare = overtaken.data as Buffer;
+      this.spare.keep(overtaken.data as Buffer);
     }
-  }
-
-  private takeBuffer(): Buffer {
-    const spare = this.spare;
-    if (spare) {
-      this.spare = null;
-      return spare;
-    }
-    // Its own ArrayBuffer (not the shared pool), so a consumer can transfer it to a worker.
-    return Buffer.allocUnsafeSlow(this.invocation.frameBytes);
-  }
-
-  private fps(): number {
-    const n = Math.min(this.counters.received, FPS_WINDOW);
-    if (n < 2 || this.lastFrameAt === null) return 0;
-    const oldest = this.frameTimes[(this.counters.received - n + 1 + FPS_WINDOW) % FPS_WINDOW] ?? this.lastFrameAt;
-    // A source that went quiet has no rate, whatever its last burst was.
-    if (this.clock.now() - this.lastFrameAt > 5000) return 0;
-    const span = this.lastFrameAt - oldest;
-    return span > 0 ? ((n - 1) * 1000) / span : 0;
   }
 }
 
