@@ -1,10 +1,34 @@
-// The state a frame source reports (`stats().state`) and the log lines of its changes: online is
-// logged once per connection; offline once, then again only when the reason changes (at debug
-// otherwise), so a camera that stays down does not fill the journal.
+// What a frame source reports: its stats, its state, and the log lines of the state's changes:
+// online is logged once per connection; offline once, then again only when the reason changes
+// (at debug otherwise), so a camera that stays down does not fill the journal.
 import type { Logger } from 'pino';
 import type { RunOutcome } from './run-outcome.js';
 
 export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
+
+export interface CaptureStats {
+  readonly state: CaptureState;
+  /** Complete frames read from ffmpeg. */
+  readonly received: number;
+  /** Frames handed to the consumer. */
+  readonly delivered: number;
+  /** Frames overtaken by a newer one before the consumer asked (latest wins). */
+  readonly dropped: number;
+  /** ffmpeg starts after the first one. */
+  readonly restarts: number;
+  /** Times the stall watchdog killed ffmpeg. */
+  readonly stalls: number;
+  /** Bytes of unfinished frames thrown away when ffmpeg exited mid-frame. */
+  readonly partialBytes: number;
+  /** Clock time of the last complete frame, null before the first. */
+  readonly lastFrameAt: number | null;
+  /** Frames per second received over the last few seconds (0 when none). */
+  readonly fps: number;
+  /** The camera's own picture size, as ffmpeg last reported it (null until known). */
+  readonly inputWidth: number | null;
+  readonly inputHeight: number | null;
+  readonly ffmpegPid: number | null;
+}
 
 /** What an offline line says beyond the run's outcome. */
 export interface OfflineDetails {

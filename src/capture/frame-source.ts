@@ -44,7 +44,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { redactUrl } from '../shared/redact.js';
 import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
-import { CaptureStatus, type CaptureState } from './capture-status.js';
+import { CaptureStatus, type CaptureStats } from './capture-status.js';
 import { CaptureSupervisor } from './capture-supervisor.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
@@ -58,31 +58,7 @@ import { StderrTail } from './stderr-tail.js';
 import { StreamGeometry } from './stream-geometry.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
-export type { CaptureState } from './capture-status.js';
-
-export interface CaptureStats {
-  readonly state: CaptureState;
-  /** Complete frames read from ffmpeg. */
-  readonly received: number;
-  /** Frames handed to the consumer. */
-  readonly delivered: number;
-  /** Frames overtaken by a newer one before the consumer asked (latest wins). */
-  readonly dropped: number;
-  /** ffmpeg starts after the first one. */
-  readonly restarts: number;
-  /** Times the stall watchdog killed ffmpeg. */
-  readonly stalls: number;
-  /** Bytes of unfinished frames thrown away when ffmpeg exited mid-frame. */
-  readonly partialBytes: number;
-  /** Clock time of the last complete frame, null before the first. */
-  readonly lastFrameAt: number | null;
-  /** Frames per second received over the last few seconds (0 when none). */
-  readonly fps: number;
-  /** The camera's own picture size, as ffmpeg last reported it (null until known). */
-  readonly inputWidth: number | null;
-  readonly inputHeight: number | null;
-  readonly ffmpegPid: number | null;
-}
+export type { CaptureState, CaptureStats } from './capture-status.js';
 
 export interface FrameSourceOptions {
   camera: CaptureCamera;
@@ -109,15 +85,11 @@ export interface FrameSourceOptions {
 }
 
 export class FrameSource {
-  private readonly log: Logger;
-  private readonly clock: Clock;
   private readonly invocation: FfmpegInvocation;
   private readonly slot = new LatestSlot<Frame>();
   private readonly stopController = new AbortController();
-  private readonly tail: StderrTail;
   private readonly safeUrl: string;
   private readonly supervisor: CaptureSupervisor;
-
   private readonly status: CaptureStatus;
   private started = false;
   private loop: Promise<void> | null = null;
@@ -142,18 +114,17 @@ export class FrameSource {
   });
 
   constructor(options: FrameSourceOptions) {
-    this.clock = options.clock ?? systemClock;
+    const clock = options.clock ?? systemClock;
+    const log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     this.sourceList = privateSourceList(options);
     this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
     this.spare = new SpareBuffer(this.invocation.frameBytes);
-    this.frameTimes = new FrameTimes(this.clock);
-    this.tail = new StderrTail(options.camera.source.url);
+    this.frameTimes = new FrameTimes(clock);
     this.safeUrl = redactUrl(options.camera.source.url);
-    this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
-    this.geometry = new StreamGeometry(this.invocation, this.log);
-    this.status = new CaptureStatus(this.log, this.safeUrl);
+    this.geometry = new StreamGeometry(this.invocation, log);
+    this.status = new CaptureStatus(log, this.safeUrl);
     this.supervisor = new CaptureSupervisor({
-      run: this.runContext(options),
+      run: this.runContext(options, clock, log),
       status: this.status,
       slot: this.slot,
       counters: this.counters,
@@ -243,18 +214,18 @@ export class FrameSource {
     else signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
   }
 
-  private runContext(options: FrameSourceOptions): RunContext {
+  private runContext(options: FrameSourceOptions, clock: Clock, log: Logger): RunContext {
     return {
       camera: options.camera,
       invocation: this.invocation,
-      log: this.log,
-      clock: this.clock,
+      log,
+      clock,
       spawn: options.spawn ?? fluentFfmpegSpawner(),
       killGraceMs: options.killGraceMs ?? 3000,
       lossless: options.handoff === 'lossless',
       safeUrl: this.safeUrl,
       sourceList: this.sourceList,
-      tail: this.tail,
+      tail: new StderrTail(options.camera.source.url),
       geometry: this.geometry,
       pipeGarbage: new YoungCollector(),
       counters: this.counters,
