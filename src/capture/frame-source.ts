@@ -41,51 +41,24 @@
 import type { Logger } from 'pino';
 import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { AgentError } from '../shared/errors.js';
 import { redactUrl } from '../shared/redact.js';
 import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
-import { backoffDelayMs } from './backoff.js';
+import { CaptureStatus, type CaptureStats } from './capture-status.js';
+import { CaptureSupervisor } from './capture-supervisor.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
-import { fluentFfmpegSpawner, type FfmpegExit, type FfmpegProcess, type FfmpegSpawner } from './ffmpeg-process.js';
-import { FrameAssembler } from './frame-assembler.js';
-import { FrameGate } from './frame-gate.js';
+import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
+import type { RunContext } from './ffmpeg-run.js';
+import { FrameTimes } from './frame-times.js';
 import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
-import { classifyRun, type RunOutcome } from './run-outcome.js';
 import { SourceListDir } from './source-list.js';
+import { SpareBuffer } from './spare-buffer.js';
 import { StderrTail } from './stderr-tail.js';
-import { StallWatchdog } from './stall-watchdog.js';
-import { StreamInfoParser, type StreamSizes } from './stream-info.js';
-import { terminateFfmpeg, type TerminateReason } from './terminate.js';
+import { StreamGeometry } from './stream-geometry.js';
 
 export { defaultHandoff, type Handoff } from './handoff.js';
-
-export type CaptureState = 'starting' | 'online' | 'offline' | 'finished' | 'stopped' | 'failed';
-
-export interface CaptureStats {
-  readonly state: CaptureState;
-  /** Complete frames read from ffmpeg. */
-  readonly received: number;
-  /** Frames handed to the consumer. */
-  readonly delivered: number;
-  /** Frames overtaken by a newer one before the consumer asked (latest wins). */
-  readonly dropped: number;
-  /** ffmpeg starts after the first one. */
-  readonly restarts: number;
-  /** Times the stall watchdog killed ffmpeg. */
-  readonly stalls: number;
-  /** Bytes of unfinished frames thrown away when ffmpeg exited mid-frame. */
-  readonly partialBytes: number;
-  /** Clock time of the last complete frame, null before the first. */
-  readonly lastFrameAt: number | null;
-  /** Frames per second received over the last few seconds (0 when none). */
-  readonly fps: number;
-  /** The camera's own picture size, as ffmpeg last reported it (null until known). */
-  readonly inputWidth: number | null;
-  readonly inputHeight: number | null;
-  readonly ffmpegPid: number | null;
-}
+export type { CaptureState, CaptureStats } from './capture-status.js';
 
 export interface FrameSourceOptions {
   camera: CaptureCamera;
@@ -111,66 +84,55 @@ export interface FrameSourceOptions {
   handoff?: Handoff;
 }
 
-const FPS_WINDOW = 32;
-
 export class FrameSource {
-  private readonly camera: CaptureCamera;
-  private readonly log: Logger;
-  private readonly clock: Clock;
-  private readonly spawn: FfmpegSpawner;
-  private readonly random: () => number;
-  private readonly killGraceMs: number;
-  private readonly giveUpAfter: number;
-  private readonly stderrLinesLogged: number;
   private readonly invocation: FfmpegInvocation;
   private readonly slot = new LatestSlot<Frame>();
-  private readonly pipeGarbage = new YoungCollector();
   private readonly stopController = new AbortController();
-  private readonly tail: StderrTail;
   private readonly safeUrl: string;
-  private readonly lossless: boolean;
-  /** The current ffmpeg run's gate (lossless hand-off only). */
-  private gate: FrameGate | null = null;
-
-  private state: CaptureState = 'starting';
+  private readonly supervisor: CaptureSupervisor;
+  private readonly status: CaptureStatus;
   private started = false;
   private loop: Promise<void> | null = null;
-  private current: FfmpegProcess | null = null;
-  private spare: Buffer | null = null;
+  private readonly spare: SpareBuffer;
   private seq = 0;
-  private counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
-  private lastFrameAt: number | null = null;
-  private readonly frameTimes = new Float64Array(FPS_WINDOW);
-  private inputSize: { width: number; height: number } | null = null;
-  private lastOfflineSummary: string | null = null;
+  private readonly counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
+  private readonly frameTimes: FrameTimes;
+  private readonly geometry: StreamGeometry;
   /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
   private readonly sourceList: SourceListDir | null;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
-    this.current?.kill('SIGKILL');
+    this.supervisor.current?.proc?.kill('SIGKILL');
     this.sourceList?.remove();
   };
+  private readonly onlineDetails = (): Record<string, unknown> => ({
+    width: this.invocation.width,
+    height: this.invocation.height,
+    input_width: this.geometry.inputSize?.width ?? null,
+    input_height: this.geometry.inputSize?.height ?? null,
+    restarts: this.counters.restarts,
+  });
 
   constructor(options: FrameSourceOptions) {
-    this.camera = options.camera;
-    this.clock = options.clock ?? systemClock;
-    this.spawn = options.spawn ?? fluentFfmpegSpawner();
-    this.random = options.random ?? Math.random;
-    this.killGraceMs = options.killGraceMs ?? 3000;
-    const live = sourceKind(options.camera.source.url) !== 'file';
-    this.sourceList = live && hasCredentials(options.camera.source.url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
+    const clock = options.clock ?? systemClock;
+    const log = options.logger.child({ stage: 'capture', camera: options.camera.id });
+    this.sourceList = privateSourceList(options);
     this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
-    const isFile = this.invocation.kind === 'file';
-    this.giveUpAfter = options.giveUpAfter ?? (isFile ? 3 : Number.POSITIVE_INFINITY);
-    this.stderrLinesLogged = options.stderrLinesLogged ?? 8;
-    this.tail = new StderrTail(options.camera.source.url);
+    this.spare = new SpareBuffer(this.invocation.frameBytes);
+    this.frameTimes = new FrameTimes(clock);
     this.safeUrl = redactUrl(options.camera.source.url);
-    this.lossless = options.handoff === 'lossless';
-    this.log = options.logger.child({ stage: 'capture', camera: options.camera.id });
-    if (options.signal) {
-      if (options.signal.aborted) this.stopController.abort();
-      else options.signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
-    }
+    this.geometry = new StreamGeometry(this.invocation, log);
+    this.status = new CaptureStatus(log, this.safeUrl);
+    this.supervisor = new CaptureSupervisor({
+      run: this.runContext(options, clock, log),
+      status: this.status,
+      slot: this.slot,
+      counters: this.counters,
+      giveUpAfter: options.giveUpAfter ?? (this.invocation.kind === 'file' ? 3 : Number.POSITIVE_INFINITY),
+      random: options.random ?? Math.random,
+      stderrLinesLogged: options.stderrLinesLogged ?? 8,
+    });
+    if (options.signal) this.follow(options.signal);
   }
 
   /** Starts reading (idempotent). `createFrameSource` calls it for you. */
@@ -178,13 +140,13 @@ export class FrameSource {
     if (this.started) return this;
     this.started = true;
     if (this.stopController.signal.aborted) {
-      this.state = 'stopped';
+      this.status.state = 'stopped';
       this.slot.close();
       this.loop = Promise.resolve();
       return this;
     }
     process.on('exit', this.onProcessExit);
-    this.loop = this.run().finally(() => {
+    this.loop = this.supervisor.run().finally(() => {
       process.removeListener('exit', this.onProcessExit);
       this.sourceList?.remove();
     });
@@ -196,7 +158,7 @@ export class FrameSource {
     const frame = await this.slot.next(signal);
     if (frame !== null) {
       this.counters.delivered++;
-      this.gate?.grant();
+      this.supervisor.current?.gate?.grant();
     }
     return frame;
   }
@@ -207,9 +169,7 @@ export class FrameSource {
    * source and no spare is held already.
    */
   recycle(data: Uint8Array): void {
-    const bytes = this.invocation.frameBytes;
-    if (this.spare || data.byteOffset !== 0 || data.byteLength !== bytes || data.buffer.byteLength !== bytes) return;
-    this.spare = Buffer.from(data.buffer, 0, bytes);
+    this.spare.recycle(data);
   }
 
   /** Stops intake, then ends ffmpeg (SIGTERM, SIGKILL after the grace); resolves once it has exited. */
@@ -219,12 +179,12 @@ export class FrameSource {
       const dropped = this.slot.close(true);
       if (dropped) this.counters.dropped++;
       // ffmpeg must not sit blocked on a full pipe while it handles SIGTERM.
-      this.gate?.release();
-      if (this.current) this.terminate(this.current, 'stop');
+      this.supervisor.current?.gate?.release();
+      this.supervisor.current?.terminate('stop');
     }
     if (!this.started) {
       this.started = true;
-      this.state = 'stopped';
+      this.status.state = 'stopped';
       this.loop = Promise.resolve();
     }
     await this.loop;
@@ -233,13 +193,13 @@ export class FrameSource {
 
   stats(): CaptureStats {
     return {
-      state: this.state,
+      state: this.status.state,
       ...this.counters,
-      lastFrameAt: this.lastFrameAt,
-      fps: this.fps(),
-      inputWidth: this.inputSize?.width ?? null,
-      inputHeight: this.inputSize?.height ?? null,
-      ffmpegPid: this.current?.pid() ?? null,
+      lastFrameAt: this.frameTimes.last,
+      fps: this.frameTimes.fps(),
+      inputWidth: this.geometry.inputSize?.width ?? null,
+      inputHeight: this.geometry.inputSize?.height ?? null,
+      ffmpegPid: this.supervisor.current?.proc?.pid() ?? null,
     };
   }
 
@@ -248,218 +208,44 @@ export class FrameSource {
     return this.safeUrl;
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    let runs = 0;
-    try {
-      while (!this.stopController.signal.aborted) {
-        if (runs > 0) this.counters.restarts++;
-        runs++;
-        const outcome = await this.runOnce();
-        if (outcome.kind === 'stopped' || this.stopController.signal.aborted) break;
-        if (outcome.kind === 'finished') {
-          this.state = 'finished';
-          this.log.info({ event: 'camera_finished', url: this.safeUrl, frames: this.counters.received }, 'video file ended');
-          this.slot.close();
-          return;
-        }
-        failures = outcome.frames > 0 ? 1 : failures + 1;
-        if (failures >= this.giveUpAfter) {
-          this.state = 'failed';
-          this.logOffline(outcome, null);
-          this.slot.fail(new AgentError(outcome.code, `${this.safeUrl}: ${outcome.reason}; gave up after ${failures} attempts`));
-          return;
-        }
-        const delay = backoffDelayMs(failures, this.camera.reconnect, this.random);
-        this.logOffline(outcome, delay);
-        await sleep(delay, this.stopController.signal);
-      }
-      this.state = 'stopped';
-      this.slot.close(true);
-    } catch (err) {
-      // A bug in this loop must not leave the consumer waiting forever.
-      this.state = 'failed';
-      this.log.error({ event: 'capture_crashed', error_type: 'RSA_CAMERA_UNREACHABLE', err }, 'capture loop failed');
-      this.slot.fail(err);
-      if (this.current) this.terminate(this.current, 'stop');
-    }
+  /** Aborting `signal` stops the source, like `stop()`. */
+  private follow(signal: AbortSignal): void {
+    if (signal.aborted) this.stopController.abort();
+    else signal.addEventListener('abort', () => void this.stop(), { once: true, signal: this.stopController.signal });
   }
 
-  private async runOnce(): Promise<RunOutcome> {
-    const inv = this.invocation;
-    let frames = 0;
-    /** ffmpeg opened the stream and described its video (the camera answered). */
-    let opened = false;
-    let watchdog: StallWatchdog | null = null;
-    this.tail.clear();
-    const streamInfo = new StreamInfoParser();
-
-    const assembler = new FrameAssembler(
-      inv.frameBytes,
-      () => this.takeBuffer(),
-      (data) => {
-        frames++;
-        const now = this.clock.now();
-        watchdog?.activity(now);
-        this.onFrame(data, now);
-        // The pipe chunks this frame was copied from are garbage now (shared/young-gc.ts).
-        this.pipeGarbage.add(inv.frameBytes);
-      },
-    );
-
-    const gate = this.lossless ? new FrameGate(inv.frameBytes) : null;
-    this.gate = gate;
-    if (inv.sourceList && this.sourceList) {
-      try {
-        this.sourceList.write(inv.sourceList.text);
-      } catch (err) {
-        // ffmpeg then fails to open it: an ordinary failed attempt, retried with backoff
-        this.log.error({ event: 'source_list_failed', err: String(err) }, 'cannot write the private source list for ffmpeg');
-      }
-    }
-    const proc = this.spawn(inv, {
-      ...(gate ? { gate } : {}),
-      onData: (chunk) => assembler.push(chunk),
-      onStderrLine: (line) => {
-        // ffmpeg names the private list where it would name the camera: say which camera.
-        const named = this.sourceList ? line.split(this.sourceList.path).join(this.safeUrl) : line;
-        const clean = this.tail.push(named);
-        const sizes = streamInfo.push(clean);
-        if (sizes) {
-          opened = true;
-          this.onStreamSizes(sizes);
-        }
-      },
-    });
-    this.current = proc;
-    this.log.debug({ event: 'ffmpeg_start', url: this.safeUrl }, 'starting ffmpeg');
-    const stall = new StallWatchdog(this.clock, this.camera.stall_timeout_s * 1000, () => gate?.behind ?? false, () => {
-      this.counters.stalls++;
-      this.log.warn(
-        { event: 'camera_stalled', error_type: 'RSA_CAMERA_STALLED', url: this.safeUrl, stall_timeout_s: this.camera.stall_timeout_s, pid: proc.pid() },
-        `no frame for ${this.camera.stall_timeout_s} s: killing ffmpeg`,
-      );
-      this.terminate(proc, 'stall');
-    });
-    watchdog = stall;
-
-    let exit: FfmpegExit;
-    try {
-      exit = await proc.exited;
-    } finally {
-      stall.stop();
-      this.current = null;
-      if (this.gate === gate) this.gate = null;
-    }
-    const partial = assembler.reset();
-    if (partial > 0) this.counters.partialBytes += partial;
-
-    const stalled = stall.stalled;
-    if (this.stopController.signal.aborted) return { kind: 'stopped', frames, exit, stalled, code: 'RSA_CAMERA_UNREACHABLE', reason: 'stopped' };
-    return classifyRun({ exit, frames, stalled, opened, stderr: (n) => this.tail.last(n) }, this.camera, this.invocation.kind);
-  }
-
-  /** Logs the offline transition once, and again only when the reason changes. */
-  private logOffline(outcome: RunOutcome, retryInMs: number | null): void {
-    const wasOnline = this.state === 'online' || this.state === 'starting';
-    if (this.state !== 'failed') this.state = 'offline';
-    const summary = `${outcome.code}|${outcome.reason}`;
-    const fields = {
-      event: 'camera_offline',
-      error_type: outcome.code,
-      url: this.safeUrl,
-      reason: outcome.reason,
-      exit_code: outcome.exit.code,
-      signal: outcome.exit.signal,
-      frames: outcome.frames,
-      retry_in_ms: retryInMs,
-      restarts: this.counters.restarts,
-      stderr: this.tail.last(this.stderrLinesLogged),
+  private runContext(options: FrameSourceOptions, clock: Clock, log: Logger): RunContext {
+    return {
+      camera: options.camera,
+      invocation: this.invocation,
+      log,
+      clock,
+      spawn: options.spawn ?? fluentFfmpegSpawner(),
+      killGraceMs: options.killGraceMs ?? 3000,
+      lossless: options.handoff === 'lossless',
+      safeUrl: this.safeUrl,
+      sourceList: this.sourceList,
+      tail: new StderrTail(options.camera.source.url),
+      geometry: this.geometry,
+      pipeGarbage: new YoungCollector(),
+      counters: this.counters,
+      stopped: this.stopController.signal,
+      takeBuffer: () => this.spare.take(),
+      onFrame: (data, now) => this.onFrame(data, now),
     };
-    if (wasOnline || this.state === 'failed') {
-      this.log.warn(fields, `camera offline: ${outcome.reason}`);
-    } else if (summary !== this.lastOfflineSummary) {
-      this.log.warn({ ...fields, event: 'camera_still_offline' }, `camera still offline: ${outcome.reason}`);
-    } else {
-      this.log.debug({ ...fields, event: 'camera_retry' }, 'camera still offline');
-    }
-    this.lastOfflineSummary = summary;
   }
 
   private onFrame(data: Buffer, now: number): void {
     this.counters.received++;
-    this.frameTimes[this.counters.received % FPS_WINDOW] = now;
-    this.lastFrameAt = now;
-    if (this.state !== 'online') {
-      this.state = 'online';
-      this.lastOfflineSummary = null;
-      this.log.info(
-        {
-          event: 'camera_online',
-          url: this.safeUrl,
-          width: this.invocation.width,
-          height: this.invocation.height,
-          input_width: this.inputSize?.width ?? null,
-          input_height: this.inputSize?.height ?? null,
-          restarts: this.counters.restarts,
-        },
-        'camera online',
-      );
-    }
+    this.frameTimes.add(now);
+    this.status.online(this.onlineDetails);
     const frame: Frame = { seq: this.seq++, width: this.invocation.width, height: this.invocation.height, data, capturedAt: now };
     const overtaken = this.slot.put(frame);
     if (overtaken) {
       this.counters.dropped++;
       // Nobody saw it: its buffer becomes the next frame's.
-      this.spare = overtaken.data as Buffer;
+      this.spare.keep(overtaken.data as Buffer);
     }
-  }
-
-  private takeBuffer(): Buffer {
-    const spare = this.spare;
-    if (spare) {
-      this.spare = null;
-      return spare;
-    }
-    // Its own ArrayBuffer (not the shared pool), so a consumer can transfer it to a worker.
-    return Buffer.allocUnsafeSlow(this.invocation.frameBytes);
-  }
-
-  private onStreamSizes(sizes: StreamSizes): void {
-    if (sizes.input) {
-      const prev = this.inputSize;
-      if (prev && (prev.width !== sizes.input.width || prev.height !== sizes.input.height)) {
-        this.log.info(
-          { event: 'camera_resolution_changed', from: `${prev.width}x${prev.height}`, to: `${sizes.input.width}x${sizes.input.height}` },
-          'camera resolution changed; frames are still scaled to the detect size',
-        );
-      }
-      this.inputSize = sizes.input;
-    }
-    if (sizes.output && (sizes.output.width !== this.invocation.width || sizes.output.height !== this.invocation.height)) {
-      // Cannot happen with a fixed scale target; if it ever does, every frame would be cut wrong.
-      this.log.error(
-        { event: 'capture_size_mismatch', error_type: 'RSA_FRAME_INVALID', expected: `${this.invocation.width}x${this.invocation.height}`, got: `${sizes.output.width}x${sizes.output.height}` },
-        'ffmpeg output size differs from the detect size: restarting it',
-      );
-      if (this.current) this.terminate(this.current, 'size');
-    }
-  }
-
-  private terminate(proc: FfmpegProcess, why: TerminateReason): void {
-    terminateFfmpeg(proc, why, this.killGraceMs, this.log, () => {
-      if (proc === this.current) this.gate?.release();
-    });
-  }
-
-  private fps(): number {
-    const n = Math.min(this.counters.received, FPS_WINDOW);
-    if (n < 2 || this.lastFrameAt === null) return 0;
-    const oldest = this.frameTimes[(this.counters.received - n + 1 + FPS_WINDOW) % FPS_WINDOW] ?? this.lastFrameAt;
-    // A source that went quiet has no rate, whatever its last burst was.
-    if (this.clock.now() - this.lastFrameAt > 5000) return 0;
-    const span = this.lastFrameAt - oldest;
-    return span > 0 ? ((n - 1) * 1000) / span : 0;
   }
 }
 
@@ -467,16 +253,9 @@ export function createFrameSource(options: FrameSourceOptions): FrameSource {
   return new FrameSource(options).start();
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** A private list file for a live camera URL with credentials, unless the caller names one. */
+function privateSourceList(options: FrameSourceOptions): SourceListDir | null {
+  const { url } = options.camera.source;
+  const live = sourceKind(url) !== 'file';
+  return live && hasCredentials(url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
 }
