@@ -43,11 +43,22 @@ describe.skipIf(!ready)('training/helmet/train.sh --tiny', () => {
     const run = tiny(out);
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as { model: string; input: { shape: number[] }; threshold: number; calibration: { temperature: number } };
-    const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as { train_crops: number; val_crops: number; export_max_abs_diff: number };
+    const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as {
+      train_crops: number;
+      val_crops: number;
+      export_max_abs_diff: number;
+      crop_set_val: { threshold: number; left_out: Record<string, number>; sources: Record<string, { helmet: number; helmet_called_no_helmet: number }> } | null;
+    };
     expect(report.train_crops).toBeGreaterThan(0);
     expect(report.val_crops).toBeGreaterThan(0);
     expect(report.export_max_abs_diff).toBeLessThan(1e-3);
     expect(labels.calibration.temperature).toBeGreaterThan(0);
+    if (existsSync(join(crops, 'manifest.csv'))) {
+      // the crop set's val split is judged at the model's own threshold, per source
+      expect(report.crop_set_val!.threshold).toBe(labels.threshold);
+      expect(Object.keys(report.crop_set_val!.left_out).sort()).toEqual(['frame_set_photo', 'near_duplicate', 'unreadable']);
+      for (const s of Object.values(report.crop_set_val!.sources)) expect(s.helmet_called_no_helmet).toBeLessThanOrEqual(s.helmet);
+    } else expect(report.crop_set_val).toBeNull();
     const session = await ort.InferenceSession.create(join(out, labels.model));
     try {
       const res = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 3 * 64 * 64).fill(120), [2, 3, 64, 64]) });

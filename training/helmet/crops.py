@@ -27,7 +27,7 @@ NEAR_DUPLICATE = 0.85
 CLASS_INDEX = {"helmet": 0, "no_helmet": 1}
 
 
-def _signature(img):
+def signature(img):
     g = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), (24, 24), interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
     g -= g.mean()
     return g / (np.linalg.norm(g) + 1e-6)
@@ -40,11 +40,11 @@ def _context_of(img, box):
     return cut(img, (cx - half, cy - half, cx + half, cy + half), 96)
 
 
-def val_signatures(frames_dir, manifest_rows):
-    """Signatures (and mirrored ones) of every labelled head of the frame set's val split."""
+def val_signatures(frames_dir, manifest_rows, splits=("val",)):
+    """Signatures (and mirrored ones) of every labelled head of the frame set's `splits`."""
     sigs = []
     for row in manifest_rows:
-        if row["split"] != "val":
+        if row["split"] not in splits:
             continue
         img = cv2.imread(os.path.join(frames_dir, row["file"]), cv2.IMREAD_COLOR)
         if img is None:
@@ -52,8 +52,8 @@ def val_signatures(frames_dir, manifest_rows):
         h, w = img.shape[:2]
         for _, box in read_heads(os.path.join(frames_dir, row["label_file"]), w, h):
             ctx = _context_of(img, box)
-            sigs.append(_signature(ctx))
-            sigs.append(_signature(ctx[:, ::-1]))
+            sigs.append(signature(ctx))
+            sigs.append(signature(ctx[:, ::-1]))
     return np.stack(sigs) if sigs else np.zeros((0, 576), np.float32)
 
 
@@ -77,7 +77,7 @@ def load_crop_heads(crops_dir, frames_dir, images, limit=0):
         if img is None:
             dropped["unreadable"] += 1
             continue
-        if len(sigs) and float((sigs @ _signature(img)).max()) >= NEAR_DUPLICATE:
+        if len(sigs) and float((sigs @ signature(img)).max()) >= NEAR_DUPLICATE:
             dropped["near_duplicate"] += 1
             continue
         key = "crops/" + r["crop_id"]

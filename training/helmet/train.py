@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crop_check import check as check_crop_set  # noqa: E402
 from crops import load_crop_heads  # noqa: E402
 from data import CLASSES, Images, cut, load_persons, load_split, to_tensor_batch  # noqa: E402
 from fit import predict_logits, train_member  # noqa: E402
@@ -51,6 +52,7 @@ def parser(description=__doc__, out_help="output folder for the ONNX, labels.jso
     p.add_argument("--bag", type=int, default=0, help="K members, each trained on K-1 grouped folds of the train split for the fixed --epochs and judged on the fold it left out (folds.py); their logits averaged")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision the threshold must reach on val")
     p.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=True, help="the exported model averages the logits of the crop and its mirror image (calibrated and thresholded that way on val; --no-mirror: the crop alone)")
+    p.add_argument("--check-crops", help="helmet-crops folder: its val split, re-cut to the agent's geometry, judged by the finished model per source (crop_check.py; a report section, chooses nothing)")
     p.add_argument("--keep-last", action="store_true", help="keep the last epoch's weights instead of the epoch with the lowest val NLL")
     return p
 
@@ -219,6 +221,7 @@ def main():
               "train_crops": len(train), "train_heads": len(train_heads), "crop_set_heads": len(crop_heads), "crop_set_left_out": crops_dropped, "val_crops": len(val), "val_heads": len(val_heads),
               "train_seconds": round(train_s, 1), "history": history,
               "export_max_abs_diff": export_diff,
+              "crop_set_val": check_crop_set(model, a.check_crops, a.data, geoms, a.size, threshold, a.limit * 4) if a.check_crops else None,
               "parameters": sum(q.numel() for q in model.parameters()), "onnx_bytes": os.path.getsize(onnx_path)}
     with open(os.path.join(a.out, "training-report.json"), "w") as f:
         json.dump(report, f, indent=1)
