@@ -7,39 +7,17 @@ has almost none of: the false alarms there are what a roadside camera's helmeted
 see. Crops of photos the frame set holds, and near-duplicates of any frame-set head (train or
 val), are left out, as in crops.py. Each crop is cut at the median geometry of the agent's
 train crops relative to their heads (size over the head's longer side, centre offset)."""
-import csv
-import os
-
-import cv2
 import numpy as np
 import torch
 
-from crops import NEAR_DUPLICATE, signature, head_in_context, val_signatures
+from crops import head_in_context, unseen_crops
 from data import cut, to_tensor_batch
 
 
 def crop_set_val(crops_dir, frames_dir, limit=0):
     """[(context image, head box, label, source)] of the kept val crops, and what was left out."""
-    with open(os.path.join(frames_dir, "manifest.csv")) as f:
-        frame_rows = list(csv.DictReader(f))
-    paths = {(r["repo"], r["original_path"]) for r in frame_rows}
-    sigs = val_signatures(frames_dir, frame_rows, ("train", "val"))
-    with open(os.path.join(crops_dir, "manifest.csv")) as f:
-        rows = [r for r in csv.DictReader(f) if r["split"] == "val"]
-    kept, dropped = [], {"frame_set_photo": 0, "near_duplicate": 0, "unreadable": 0}
-    for r in rows[:limit] if limit else rows:
-        if (r["repo"], r["path"]) in paths:
-            dropped["frame_set_photo"] += 1
-            continue
-        img = cv2.imread(os.path.join(crops_dir, r["file96"]))
-        if img is None:
-            dropped["unreadable"] += 1
-            continue
-        if len(sigs) and float((sigs @ signature(img)).max()) >= NEAR_DUPLICATE:
-            dropped["near_duplicate"] += 1
-            continue
-        kept.append((img, head_in_context(r, img.shape[1]), 1 if r["label"] == "no_helmet" else 0, r["source"]))
-    return kept, dropped
+    kept, dropped = unseen_crops(crops_dir, frames_dir, ("val",), ("train", "val"), limit)
+    return [(img, head_in_context(r, img.shape[1]), 1 if r["label"] == "no_helmet" else 0, r["source"]) for r, img in kept], dropped
 
 
 def check(model, crops_dir, frames_dir, geoms, size, threshold, limit=0):

@@ -57,18 +57,19 @@ def val_signatures(frames_dir, manifest_rows, splits=("val",)):
     return np.stack(sigs) if sigs else np.zeros((0, 576), np.float32)
 
 
-def load_crop_heads(crops_dir, frames_dir, images, limit=0):
-    """Registers the kept context crops in `images` (keys "crops/<crop_id>") and returns
-    ([(key, head box inside the context crop, label)], counts of what was left out and why)."""
+def unseen_crops(crops_dir, frames_dir, splits, near_splits, limit=0):
+    """The crop set's rows of `splits` with their context image ([(row, image)]), leaving out
+    crops of photos the frame set holds and near-duplicates of its `near_splits` heads, and
+    counts of what was left out and why."""
     with open(os.path.join(frames_dir, "manifest.csv")) as f:
         frame_rows = list(csv.DictReader(f))
     frame_paths = {(r["repo"], r["original_path"]) for r in frame_rows}
-    sigs = val_signatures(frames_dir, frame_rows)
+    sigs = val_signatures(frames_dir, frame_rows, near_splits)
     with open(os.path.join(crops_dir, "manifest.csv")) as f:
-        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+        rows = [r for r in csv.DictReader(f) if r["split"] in splits]
     if limit:
         rows = rows[:limit]
-    heads, dropped = [], {"frame_set_photo": 0, "near_duplicate": 0, "unreadable": 0}
+    kept, dropped = [], {"frame_set_photo": 0, "near_duplicate": 0, "unreadable": 0}
     for r in rows:
         if (r["repo"], r["path"]) in frame_paths:
             dropped["frame_set_photo"] += 1
@@ -80,6 +81,17 @@ def load_crop_heads(crops_dir, frames_dir, images, limit=0):
         if len(sigs) and float((sigs @ signature(img)).max()) >= NEAR_DUPLICATE:
             dropped["near_duplicate"] += 1
             continue
+        kept.append((r, img))
+    return kept, dropped
+
+
+def load_crop_heads(crops_dir, frames_dir, images, limit=0):
+    """Registers the kept context crops of the crop set's train and val splits in `images` (keys
+    "crops/<crop_id>") and returns ([(key, head box inside the context crop, label)], counts of
+    what was left out and why). Near-duplicates are checked against the frame set's val heads."""
+    kept, dropped = unseen_crops(crops_dir, frames_dir, ("train", "val"), ("val",), limit)
+    heads = []
+    for r, img in kept:
         key = "crops/" + r["crop_id"]
         images.cache[key] = img
         heads.append((key, head_in_context(r, img.shape[1]), CLASS_INDEX[r["label"]]))
