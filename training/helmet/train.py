@@ -6,7 +6,9 @@ Pretrained start: the backbone of the agent's own COCO scene detector (yolox_nan
 read out of its ONNX initializers; a linear head over its dark4 + dark5 features. Trained on
 the agent-cut crops of the train split (+ synthetic crops with the agent crops' geometry);
 model selection, temperature calibration and the thresholds are chosen on the val split only.
-Deterministic for a given seed and thread count."""
+The exported model averages the logits of the crop and its mirror image (--no-mirror: the crop
+alone); --bag K trains K members on grouped folds instead and reports their out-of-fold quality
+(folds.py). Deterministic for a given seed and thread count."""
 import argparse
 import json
 import math
@@ -28,13 +30,13 @@ from folds import auc, train_bag  # noqa: E402
 from yolox_backbone import HelmetEnsemble, Mirrored  # noqa: E402
 
 
-def parser(description=__doc__, out_help="output folder for the ONNX, labels.json and report"):
-    """The recipe's options (cv.py adds its own to the same set)."""
-    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parser():
+    """The recipe's options."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="helmet-frames folder (images/, labels/ in YOLO layout)")
     p.add_argument("--persons", required=True, help="persons.json from person-boxes.ts")
     p.add_argument("--backbone", required=True, help="yolox_nano.onnx (the scene detector)")
-    p.add_argument("--out", required=True, help=out_help)
+    p.add_argument("--out", required=True, help="output folder for the ONNX, labels.json and report")
     p.add_argument("--crops", help="helmet-crops folder: its train/val context crops, re-cut to the agent's geometry, as extra training heads (crops.py)")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--epochs", type=int, default=24)
