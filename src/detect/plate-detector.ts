@@ -178,9 +178,8 @@ export class PlateDetectorLocator implements PlateLocator {
   async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
     const out: Array<PlateLocation | null> = vehicles.map(() => null);
     const regions = vehicles.map((v) => this.regionOf(image, v));
-    const plan = planMosaic(this.config.mosaic ? regions : [], this.config.size, this.config.mosaic_max_shrink);
-    const alone = this.config.mosaic ? plan.alone : regions.flatMap((r, i) => (r ? [i] : []));
-    for (const i of alone) out[i] = pickPlate(await this.locateIn(image, regions[i]!, sw), vehicles[i]!.box);
+    const plan = planMosaic(regions, this.config.size, this.config.mosaic ? this.config.mosaic_max_shrink : 0);
+    for (const i of plan.alone) out[i] = pickPlate(await this.locateIn(image, regions[i]!, sw), vehicles[i]!.box);
     for (const run of plan.runs) {
       const found = await this.runTiles(image, run.map((m) => m.tile), sw);
       run.forEach((m, j) => (out[m.index] = pickPlate(found[j]!, vehicles[m.index]!.box)));

@@ -28,7 +28,10 @@ export function fitsTile(region: Box, size: number, maxShrink: number): boolean 
   return Math.max(boxWidth(region), boxHeight(region)) <= Math.floor(size / 2) * maxShrink;
 }
 
-/** Regions (null: not searched) into runs: those fitting a tile four to a run, in order; the rest alone. */
+/**
+ * Regions (null: not searched) into runs: those fitting a tile four to a run, in order; the rest
+ * alone. `maxShrink` 0: no mosaic, every region alone.
+ */
 export function planMosaic(regions: ReadonlyArray<Box | null>, size: number, maxShrink: number): MosaicPlan {
   const alone: number[] = [];
   const small: number[] = [];

@@ -20,6 +20,7 @@ describe('planMosaic (2×2 tiles of a 416 input: 208 px)', () => {
     { what: 'a large region runs alone, small ones share', sides: [100, 400, 150], shrink: 1, alone: [1], runs: [[0, 2]] },
     { what: 'with shrink 2 a 400 px region shares the run', sides: [100, 400, 150], shrink: 2, alone: [], runs: [[0, 1, 2]] },
     { what: 'past shrink 2 (416 px) still alone', sides: [417, 100], shrink: 2, alone: [0], runs: [[1]] },
+    { what: 'shrink 0 (mosaic off): every searched region alone', sides: [100, null, 50], shrink: 0, alone: [0, 2], runs: [] },
   ])('$what', ({ sides, shrink, alone, runs }) => {
     const plan = planMosaic(sides.map((s, i) => (s === null ? null : sq(i * 500, s))), 416, shrink);
     expect(plan.alone).toEqual(alone);
