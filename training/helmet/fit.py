@@ -88,7 +88,7 @@ def train_member(a, seed, images, training, val, started):
         vacc = float((vl.argmax(1) == val_y).float().mean())
         history.append({"epoch": epoch + 1, "train_loss": round(total / seen, 4), "val_nll": round(vnll, 4), "val_acc": round(vacc, 4)})
         print(f"seed {seed} epoch {epoch + 1}/{a.epochs}: train loss {total / seen:.4f}, val nll {vnll:.4f}, val acc {vacc:.3f} ({time.time() - started:.0f} s)")
-        if vnll < best[0] or (a.keep_last and epoch + 1 == a.epochs):
+        if (epoch + 1 == a.epochs) if a.keep_last else vnll < best[0]:
             best = (vnll, {k: v.clone() for k, v in judged.state_dict().items()}, epoch + 1)
     model.load_state_dict(best[1])
     return Member(model, best[2], best[0], history)
