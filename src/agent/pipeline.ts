@@ -66,6 +66,7 @@ export async function runPipeline(p: PipelineParts, signal: AbortSignal): Promis
         p.store(violations);
         p.pushed(analysis);
         p.source.recycle(analysis.frame.data);
+        if (analysis.frame.full) p.source.recycle(analysis.frame.full.data);
       });
     }
     return 'stopped';

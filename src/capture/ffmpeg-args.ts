@@ -4,7 +4,8 @@
  *
  * What ffmpeg is asked to do, whatever the source: decode the video stream only, drop it to
  * `detect.fps` with the fps filter, scale it to exactly `detect.width` x `detect.height`, and
- * write packed RGB24 (`rawvideo`) to stdout. Because the scale target is fixed, a camera that
+ * write packed RGB24 (`rawvideo`) to stdout. With camera.plate_pixels, the same frames also go, at
+ * the camera's size in yuv420p, to the capture stage's unix socket (plate pictures). Because the scale target is fixed, a camera that
  * changes its resolution mid-stream still yields frames of `width * height * 3` bytes.
  * Decoding is paced with one decoder thread and one filter thread: on a 2-core box an
  * unthrottled ffmpeg steals the CPU that detection needs. Live sources are stamped with the
@@ -17,7 +18,18 @@ import type { CameraConfig } from '../config/schema.js';
 import { sourceKind, type SourceKind } from '../config/load.js';
 
 /** The parts of the camera section that capture reads. */
-export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'stall_timeout_s' | 'reconnect'>;
+export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'stall_timeout_s' | 'reconnect'> & Partial<Pick<CameraConfig, 'plate_pixels'>>;
+
+/** The second output: the same frames at the camera's resolution in yuv420p, for plates (camera.plate_pixels). */
+export interface PlateOutput {
+  /** `unix:<socket path>`: ffmpeg connects to the capture stage's private socket and writes there. */
+  readonly target: string;
+  readonly outputOptions: readonly string[];
+  readonly width: number;
+  readonly height: number;
+  /** Bytes of one picture: width * height * 3 / 2. */
+  readonly frameBytes: number;
+}
 
 export interface FfmpegInvocation {
   /** URL or file path exactly as ffmpeg needs it, credentials included: never log it unredacted. */
@@ -34,6 +46,8 @@ export interface FfmpegInvocation {
   readonly outputOptions: readonly string[];
   /** Always stdout. */
   readonly output: 'pipe:1';
+  /** Set when camera.plate_pixels asks for a camera-resolution picture and a socket path was given. */
+  readonly plate?: PlateOutput;
   readonly kind: SourceKind;
   /** Bytes of one frame: width * height * 3. */
   readonly frameBytes: number;
@@ -52,6 +66,8 @@ export interface ArgsOptions {
   /** ffmpeg's own log level. `info` prints the stream description once at start (capture reads
    * the camera's native size from it) and every warning after that; never per-frame stats. */
   logLevel?: 'error' | 'warning' | 'info';
+  /** Unix socket the capture stage listens on for the camera-resolution plate pictures. */
+  plateSocketPath?: string;
 }
 
 export function frameBytes(width: number, height: number): number {
@@ -102,19 +118,19 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
   }
   if (threads > 0) input.push('-threads', String(threads));
 
-  const output = [
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    // Scale while still in YUV, then convert only the small picture to RGB: 18.7 → 11.4 ms of
-    // ffmpeg CPU per 1080p frame in bench/run.ts.
-    `fps=${rate(detect.fps)},scale=${detect.width}:${detect.height},format=yuv420p`,
-    '-pix_fmt',
-    'rgb24',
-    '-f',
-    'rawvideo',
-  ];
+  // Scale while still in YUV, then convert only the small picture to RGB: 18.7 → 11.4 ms of
+  // ffmpeg CPU per 1080p frame in bench/run.ts.
+  const toDetect = `scale=${detect.width}:${detect.height},format=yuv420p`;
+  const full = camera.plate_pixels && options.plateSocketPath ? camera.plate_pixels : null;
+  const streams = ['-an', '-sn', '-dn'];
+  const raw = (pixFmt: string): string[] => ['-pix_fmt', pixFmt, '-f', 'rawvideo'];
+  const output = full
+    ? [...streams, '-filter_complex', `fps=${rate(detect.fps)},split=2[d][p];[d]${toDetect}[detect];[p]scale=${full.width}:${full.height},format=yuv420p[plate]`, '-map', '[detect]', ...raw('rgb24')]
+    : [...streams, '-vf', `fps=${rate(detect.fps)},${toDetect}`, ...raw('rgb24')];
+  // Both branches leave one fps filter, so the n-th picture on the socket is the n-th frame's.
+  const plate: PlateOutput | undefined = full
+    ? { target: `unix:${options.plateSocketPath}`, outputOptions: ['-map', '[plate]', ...raw('yuv420p')], width: full.width, height: full.height, frameBytes: (full.width * full.height * 3) / 2 }
+    : undefined;
 
   return {
     input: listed ? options.sourceListPath! : source.url,
@@ -122,6 +138,7 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
     inputOptions: input,
     outputOptions: output,
     output: 'pipe:1',
+    ...(plate ? { plate } : {}),
     kind,
     frameBytes: frameBytes(detect.width, detect.height),
     width: detect.width,
@@ -150,5 +167,6 @@ export function sourceListText(url: string, own: readonly string[]): string {
 
 /** The whole argv after `ffmpeg`, e.g. for a plain `ffmpeg` run in a benchmark. */
 export function toArgv(invocation: FfmpegInvocation): string[] {
-  return [...invocation.inputOptions, '-i', invocation.input, ...invocation.outputOptions, invocation.output];
+  const plate = invocation.plate ? [...invocation.plate.outputOptions, invocation.plate.target] : [];
+  return [...invocation.inputOptions, '-i', invocation.input, ...invocation.outputOptions, invocation.output, ...plate];
 }

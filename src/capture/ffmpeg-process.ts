@@ -97,6 +97,8 @@ export function fluentFfmpegSpawner(options: FluentSpawnerOptions = {}): FfmpegS
       .inputOptions(...invocation.inputOptions)
       .outputOptions(...invocation.outputOptions)
       .output(sink);
+    // The plate pictures: ffmpeg writes them to the capture stage's socket itself.
+    if (invocation.plate) command.output(invocation.plate.target).outputOptions(...invocation.plate.outputOptions);
 
     command.on('start', () => {
       const proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;

@@ -1,4 +1,5 @@
-// One run of ffmpeg for a camera, from spawn to exit: its stdout cut into frames, its stderr
+// One run of ffmpeg for a camera, from spawn to exit: its stdout cut into frames (paired with
+// their plate pictures from the plate socket, when camera.plate_pixels asks for them), its stderr
 // kept (passwords scrubbed) and read for the stream's sizes, the stall watchdog, and how the
 // run ended (run-outcome.ts). The frame source starts one run after another (frame-source.ts).
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import type { CaptureCamera, FfmpegInvocation } from './ffmpeg-args.js';
 import type { FfmpegExit, FfmpegProcess, FfmpegSpawner } from './ffmpeg-process.js';
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
+import { FramePairer } from './frame-pairer.js';
+import type { PlateSocket } from './plate-socket.js';
 import { classifyRun, type RunOutcome } from './run-outcome.js';
 import type { SourceListDir } from './source-list.js';
 import { StallWatchdog } from './stall-watchdog.js';
@@ -38,10 +41,12 @@ export interface RunContext {
   readonly counters: { stalls: number; partialBytes: number };
   /** Aborted once the source stops. */
   readonly stopped: AbortSignal;
+  /** Where ffmpeg writes the plate pictures (camera.plate_pixels); null without them. */
+  readonly plate: PlateSocket | null;
   /** A buffer of `frameBytes` for the next frame. */
   takeBuffer(): Buffer;
-  /** A complete frame, read at clock time `now`. */
-  onFrame(data: Buffer, now: number): void;
+  /** A complete frame, read at clock time `now`, with its plate picture when there is one. */
+  onFrame(data: Buffer, picture: Buffer | null, now: number): void;
 }
 
 export class FfmpegRun {
@@ -53,10 +58,15 @@ export class FfmpegRun {
   private watchdog: StallWatchdog | null = null;
   private readonly streamInfo = new StreamInfoParser();
   private readonly assembler: FrameAssembler;
+  /** Frames matched with their plate pictures; null without them. */
+  private readonly pairer: FramePairer | null;
 
   constructor(private readonly ctx: RunContext) {
     const bytes = ctx.invocation.frameBytes;
-    this.assembler = new FrameAssembler(bytes, () => ctx.takeBuffer(), (data) => this.onFrame(data));
+    const plate = ctx.plate;
+    this.pairer = plate ? new FramePairer({ emit: (data, picture) => this.onFrame(data, picture), drop: (picture) => plate.spare.keep(picture) }) : null;
+    const pairer = this.pairer;
+    this.assembler = new FrameAssembler(bytes, () => ctx.takeBuffer(), pairer ? (data) => pairer.frame(data) : (data) => this.onFrame(data, null));
     this.frameGate = ctx.lossless ? new FrameGate(bytes) : null;
   }
 
@@ -74,6 +84,7 @@ export class FfmpegRun {
   async run(): Promise<RunOutcome> {
     this.ctx.tail.clear();
     this.writeSourceList();
+    this.attachPlatePictures();
     const proc = this.spawn();
     const stall = this.watch(proc);
     let exit: FfmpegExit;
@@ -83,6 +94,9 @@ export class FfmpegRun {
       stall.stop();
       this.process = null;
       this.frameGate = null;
+      // A picture still in the socket after exit is lost; its frame goes on without it.
+      this.ctx.plate?.attach(null);
+      this.pairer?.flush();
     }
     return this.outcome(exit, stall.stalled);
   }
@@ -90,6 +104,16 @@ export class FfmpegRun {
   /** Ends ffmpeg, if it still runs: SIGTERM, then SIGKILL after the grace. */
   terminate(why: TerminateReason): void {
     if (this.process) this.kill(this.process, why);
+  }
+
+  private attachPlatePictures(): void {
+    const pairer = this.pairer;
+    const plate = this.ctx.plate;
+    if (!pairer || !plate) return;
+    plate.attach((picture) => {
+      pairer.picture(picture);
+      this.ctx.pipeGarbage.add(plate.frameBytes);
+    });
   }
 
   private writeSourceList(): void {
@@ -130,11 +154,11 @@ export class FfmpegRun {
     return stall;
   }
 
-  private onFrame(data: Buffer): void {
+  private onFrame(data: Buffer, picture: Buffer | null): void {
     this.frames++;
     const now = this.ctx.clock.now();
     this.watchdog?.activity(now);
-    this.ctx.onFrame(data, now);
+    this.ctx.onFrame(data, picture, now);
     // The pipe chunks this frame was copied from are garbage now (shared/young-gc.ts).
     this.ctx.pipeGarbage.add(this.ctx.invocation.frameBytes);
   }

@@ -22,8 +22,11 @@
  *   with it may hand it back with `recycle(data)`: the next frame is then assembled into it
  *   instead of a fresh allocation (a 1280x720 frame is 2.7 MB; without recycling, every frame
  *   of a lossless hand-off is a new buffer for the garbage collector).
- * - Memory is bounded: one frame being assembled, one waiting, one spare, plus what the
- *   consumer holds.
+ * - With camera.plate_pixels, each frame carries `full`: the same picture at the camera's size
+ *   (yuv420p, from the same ffmpeg through a private unix socket, paired by order; see
+ *   frame-pairer.ts), recycled the same way.
+ * - Memory is bounded: one frame (and picture) being assembled, one waiting, one spare, plus
+ *   what the consumer holds.
  * - `handoff: 'lossless'` (for a file read as fast as possible; see `defaultHandoff`) holds
  *   ffmpeg back in its pipe instead: bytes pass at most one frame ahead of what the consumer
  *   took, so no frame is dropped and ffmpeg decodes no frame only to have it thrown away.
@@ -39,20 +42,19 @@
  * `stop()` resolves only after ffmpeg has exited; no ffmpeg outlives its source.
  */
 import type { Logger } from 'pino';
-import { sourceKind } from '../config/load.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { redactUrl } from '../shared/redact.js';
 import { YoungCollector } from '../shared/young-gc.js';
 import type { Frame } from '../shared/types.js';
 import { CaptureStatus, type CaptureStats } from './capture-status.js';
 import { CaptureSupervisor } from './capture-supervisor.js';
-import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
+import { CaptureFiles } from './capture-files.js';
+import type { ArgsOptions, CaptureCamera, FfmpegInvocation } from './ffmpeg-args.js';
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
 import type { RunContext } from './ffmpeg-run.js';
 import { FrameTimes } from './frame-times.js';
 import type { Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
-import { SourceListDir } from './source-list.js';
 import { SpareBuffer } from './spare-buffer.js';
 import { StderrTail } from './stderr-tail.js';
 import { StreamGeometry } from './stream-geometry.js';
@@ -98,12 +100,12 @@ export class FrameSource {
   private readonly counters = { received: 0, delivered: 0, dropped: 0, restarts: 0, stalls: 0, partialBytes: 0 };
   private readonly frameTimes: FrameTimes;
   private readonly geometry: StreamGeometry;
-  /** Private list file for a camera URL with credentials (kept off ffmpeg's command line). */
-  private readonly sourceList: SourceListDir | null;
+  /** The source list and the plate socket, private while capture runs. */
+  private readonly files: CaptureFiles;
   private readonly onProcessExit = (): void => {
     // Last resort if Node exits without stop(): a synchronous SIGKILL so ffmpeg is not orphaned.
     this.supervisor.current?.proc?.kill('SIGKILL');
-    this.sourceList?.remove();
+    this.files.remove();
   };
   private readonly onlineDetails = (): Record<string, unknown> => ({
     width: this.invocation.width,
@@ -116,12 +118,12 @@ export class FrameSource {
   constructor(options: FrameSourceOptions) {
     const clock = options.clock ?? systemClock;
     const log = options.logger.child({ stage: 'capture', camera: options.camera.id });
-    this.sourceList = privateSourceList(options);
-    this.invocation = buildFfmpegArgs(options.camera, { ...options.args, ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}) });
+    this.files = new CaptureFiles(options.camera, options.args, log);
+    this.invocation = this.files.invocation;
     this.spare = new SpareBuffer(this.invocation.frameBytes);
     this.frameTimes = new FrameTimes(clock);
     this.safeUrl = redactUrl(options.camera.source.url);
-    this.geometry = new StreamGeometry(this.invocation, log);
+    this.geometry = new StreamGeometry(this.invocation, log, this.invocation.plate ?? null);
     this.status = new CaptureStatus(log, this.safeUrl);
     this.supervisor = new CaptureSupervisor({
       run: this.runContext(options, clock, log),
@@ -148,7 +150,7 @@ export class FrameSource {
     process.on('exit', this.onProcessExit);
     this.loop = this.supervisor.run().finally(() => {
       process.removeListener('exit', this.onProcessExit);
-      this.sourceList?.remove();
+      this.files.remove();
     });
     return this;
   }
@@ -164,12 +166,14 @@ export class FrameSource {
   }
 
   /**
-   * Hands back the buffer of a delivered frame the consumer no longer reads or keeps anywhere
-   * (evidence must have been copied out). Ignored unless it is a whole frame buffer of this
-   * source and no spare is held already.
+   * Hands back the buffer of a delivered frame (`data`, or its plate picture `full.data`) the
+   * consumer no longer reads or keeps anywhere (evidence must have been copied out). Ignored
+   * unless it is a whole buffer of this source and no spare is held already.
    */
   recycle(data: Uint8Array): void {
-    this.spare.recycle(data);
+    const plate = this.files.plate;
+    if (plate && data.byteLength === plate.frameBytes) plate.spare.recycle(data);
+    else this.spare.recycle(data);
   }
 
   /** Stops intake, then ends ffmpeg (SIGTERM, SIGKILL after the grace); resolves once it has exited. */
@@ -188,7 +192,7 @@ export class FrameSource {
       this.loop = Promise.resolve();
     }
     await this.loop;
-    this.sourceList?.remove();
+    this.files.remove();
   }
 
   stats(): CaptureStats {
@@ -224,38 +228,35 @@ export class FrameSource {
       killGraceMs: options.killGraceMs ?? 3000,
       lossless: options.handoff === 'lossless',
       safeUrl: this.safeUrl,
-      sourceList: this.sourceList,
+      sourceList: this.files.sourceList,
       tail: new StderrTail(options.camera.source.url),
       geometry: this.geometry,
       pipeGarbage: new YoungCollector(),
       counters: this.counters,
       stopped: this.stopController.signal,
+      plate: this.files.plate,
       takeBuffer: () => this.spare.take(),
-      onFrame: (data, now) => this.onFrame(data, now),
+      onFrame: (data, picture, now) => this.onFrame(data, picture, now),
     };
   }
 
-  private onFrame(data: Buffer, now: number): void {
+  private onFrame(data: Buffer, picture: Buffer | null, now: number): void {
     this.counters.received++;
     this.frameTimes.add(now);
     this.status.online(this.onlineDetails);
-    const frame: Frame = { seq: this.seq++, width: this.invocation.width, height: this.invocation.height, data, capturedAt: now };
+    const { width, height, plate } = this.invocation;
+    const full = picture && plate ? { full: { width: plate.width, height: plate.height, data: picture } } : {};
+    const frame: Frame = { seq: this.seq++, width, height, data, capturedAt: now, ...full };
     const overtaken = this.slot.put(frame);
     if (overtaken) {
       this.counters.dropped++;
-      // Nobody saw it: its buffer becomes the next frame's.
+      // Nobody saw it: its buffers become the next frame's.
       this.spare.keep(overtaken.data as Buffer);
+      if (overtaken.full) this.files.plate?.spare.keep(overtaken.full.data as Buffer);
     }
   }
 }
 
 export function createFrameSource(options: FrameSourceOptions): FrameSource {
   return new FrameSource(options).start();
-}
-
-/** A private list file for a live camera URL with credentials, unless the caller names one. */
-function privateSourceList(options: FrameSourceOptions): SourceListDir | null {
-  const { url } = options.camera.source;
-  const live = sourceKind(url) !== 'file';
-  return live && hasCredentials(url) && !options.args?.sourceListPath ? new SourceListDir(options.camera.id) : null;
 }

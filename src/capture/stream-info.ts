@@ -16,7 +16,10 @@ export interface Size {
 
 export interface StreamSizes {
   input?: Size;
+  /** Output #0: the detect frames on stdout. */
   output?: Size;
+  /** Output #1: the plate pictures on the plate socket (camera.plate_pixels). */
+  plate?: Size;
 }
 
 const STREAM = /Stream #\d+:\d+\S*: Video: (.*)$/;
@@ -34,20 +37,21 @@ export function parseVideoStreamLine(line: string): Size | null {
 
 /** Follows ffmpeg's Input/Output sections across lines. */
 export class StreamInfoParser {
-  private section: 'input' | 'output' | null = null;
+  private section: 'input' | 'output' | 'plate' | null = null;
 
   push(line: string): StreamSizes | null {
     if (/^Input #\d+/.test(line)) {
       this.section = 'input';
       return null;
     }
-    if (/^Output #\d+/.test(line)) {
-      this.section = 'output';
+    const output = /^Output #(\d+)/.exec(line);
+    if (output) {
+      this.section = output[1] === '0' ? 'output' : 'plate';
       return null;
     }
     const size = this.section ? parseVideoStreamLine(line) : null;
     if (!size || !this.section) return null;
-    return this.section === 'input' ? { input: size } : { output: size };
+    return { [this.section]: size };
   }
 
   reset(): void {

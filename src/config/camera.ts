@@ -51,6 +51,16 @@ export const CameraSchema = z
       })
       .prefault({})
       .describe('Frame size and rate delivered by ffmpeg.'),
+    plate_pixels: z
+      .strictObject({
+        width: z.number().int().min(64).max(7680).multipleOf(2).describe('Width of the plate picture: the camera\'s own (even).'),
+        height: z.number().int().min(64).max(4320).multipleOf(2).describe('Height of the plate picture: the camera\'s own (even).'),
+      })
+      .nullable()
+      .default(null)
+      .describe(
+        "A second picture of every frame at the camera's own resolution (YUV 4:2:0, from the same ffmpeg), used only where a frame has a suspect motorcycle: its plate is located and read there, and its plate evidence crop cut from it. Set it to the camera's stream size when that is larger than detect (a 1080p camera with a 720p detect size: plates have 1.5x the pixels). Costs about 1.5 ms of ffmpeg CPU and 3 MB of pipe per 1080p frame. null: plates are read on the detect frame.",
+      ),
     stall_timeout_s: z.number().positive().max(600).default(15).describe('No frame for this long: kill ffmpeg and reconnect.'),
     reconnect: BackoffSchema.prefault({}),
   })

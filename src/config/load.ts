@@ -75,6 +75,15 @@ const crossChecks: Array<(c: Config) => ConfigProblem | null> = [
       return { path: 'models.scene.classes', message: `camera ${c.camera.id}: the scene detector must map both "person" and "motorcycle"` };
     return null;
   },
+  function platePixelsAboveDetect(c) {
+    const { plate_pixels: full, detect } = c.camera;
+    if (full && (full.width < detect.width || full.height < detect.height || (full.width === detect.width && full.height === detect.height)))
+      return {
+        path: 'camera.plate_pixels',
+        message: `camera ${c.camera.id}: ${full.width}x${full.height} must be larger than the detect size ${detect.width}x${detect.height} (or null: plates are then read on the detect frame)`,
+      };
+    return null;
+  },
   function reconnectCapAboveStart(c) {
     if (c.camera.reconnect.max_s < c.camera.reconnect.initial_s)
       return { path: 'camera.reconnect.max_s', message: `camera ${c.camera.id}: must be at least camera.reconnect.initial_s` };

@@ -17,6 +17,7 @@ import { DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
 import { findRiderVehicles } from './rider-vehicles.js';
 import { openSessions, type Provider, type SessionFactory, type ModelSession } from './session.js';
 import { Stopwatch } from './timings.js';
+import { yuvBytes } from '../shared/yuv.js';
 
 /** The detect stage as the rest of the agent sees it. */
 export interface Detector {
@@ -77,8 +78,8 @@ export function checkFrame(frame: Frame): void {
     );
   }
   const f = frame.full;
-  if (f && !(f.width > 0 && f.height > 0 && f.data.length === f.width * f.height * 3)) {
-    throw new AgentError('RSA_FRAME_INVALID', `frame ${frame.seq}: full-resolution picture of ${f.data.length} bytes for ${f.width}x${f.height} RGB24`);
+  if (f && !(f.width > 0 && f.height > 0 && f.data.length === yuvBytes(f.width, f.height))) {
+    throw new AgentError('RSA_FRAME_INVALID', `frame ${frame.seq}: plate picture of ${f.data.length} bytes for ${f.width}x${f.height} yuv420p (want ${yuvBytes(f.width, f.height)})`);
   }
 }
 

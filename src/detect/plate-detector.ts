@@ -161,13 +161,14 @@ export class PlateDetectorLocator implements PlateLocator {
     return { ...t, offsetX: t.offsetX + tile.x, offsetY: t.offsetY + tile.y };
   }
 
-  private regionOf(image: RgbImage, vehicle: Detection): Box | null {
+  /** Where a vehicle's plate is searched in an image of this size: null when too small to search. */
+  searchRegion(image: { width: number; height: number }, vehicle: Detection): Box | null {
     const region = clipBox(plateRegionOf(vehicle.box, this.config.below, this.config.side, this.config.top), image.width, image.height);
     return boxWidth(region) < 8 || boxHeight(region) < 8 ? null : region;
   }
 
   async locate(image: RgbImage, vehicle: Detection, sw: Stopwatch): Promise<PlateLocation | null> {
-    const region = this.regionOf(image, vehicle);
+    const region = this.searchRegion(image, vehicle);
     return region ? pickPlate(await this.locateIn(image, region, sw), vehicle.box) : null;
   }
 
@@ -177,7 +178,7 @@ export class PlateDetectorLocator implements PlateLocator {
    */
   async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
     const out: Array<PlateLocation | null> = vehicles.map(() => null);
-    const regions = vehicles.map((v) => this.regionOf(image, v));
+    const regions = vehicles.map((v) => this.searchRegion(image, v));
     const plan = planMosaic(regions, this.config.size, this.config.mosaic ? this.config.mosaic_max_shrink : 0);
     for (const i of plan.alone) out[i] = pickPlate(await this.locateIn(image, regions[i]!, sw), vehicles[i]!.box);
     for (const run of plan.runs) {

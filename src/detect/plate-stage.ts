@@ -3,8 +3,8 @@
 // close-ups) only when the config asks. A weak read is read again with a margin (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
-import { boxArea, iou } from '../shared/box.js';
-import type { Box, Detection, OtherPlate, PlateRead } from '../shared/types.js';
+import { boxArea, expandBox, iou } from '../shared/box.js';
+import type { Box, Detection, OtherPlate, PlateRead, YuvPicture } from '../shared/types.js';
 import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
 import { PlateDetectorLocator } from './plate-detector.js';
@@ -14,9 +14,12 @@ import { DetectorPlateLocator, PpocrPlateLocator, type PlateLocation, type Plate
 import type { RgbImage } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
+import { PlatePixels } from './plate-pixels.js';
 
 /** A vehicle this large (share of the frame's area) is a close-up: no whole-frame search needed. */
 const LARGE_VEHICLE_SHARE = 0.25;
+/** Share of a search region added on each side of what is converted from a plate picture (a re-read reaches past a plate box found at the region's edge). */
+const REGION_MARGIN = 0.08;
 /** Plates taken from a whole-frame search. */
 const WHOLE_FRAME_PLATES = 3;
 
@@ -45,6 +48,8 @@ interface KeptRead {
 export class PlateStage {
   readonly stats: PlateStageStats = { searches: 0, reads: 0, rereads: 0, rereadsKept: 0 };
   observer: VerdictObserver | null = null;
+  /** RGB of the plate pictures, converted where plates are searched. */
+  readonly pixels = new PlatePixels();
 
   constructor(
     private readonly locator: PlateLocator | null,
@@ -65,8 +70,9 @@ export class PlateStage {
 
   /**
    * Plates of the wanted motorcycles (same order, null where none) and of other vehicles, in the
-   * detect frame's pixels. `pixels`: the same picture at a higher resolution (the camera's), when
-   * there is one: plates are then located and read on it, boxes given back in detect pixels.
+   * detect frame's pixels. `full`: the same picture at the camera's resolution, when capture has
+   * one: plates are then located and read on it (converted to RGB where they are searched), boxes
+   * given back in detect pixels.
    */
   async run(
     frame: RgbImage,
@@ -74,24 +80,30 @@ export class PlateStage {
     wanted: readonly boolean[],
     detections: readonly Detection[],
     sw: Stopwatch,
-    pixels?: RgbImage,
+    full?: YuvPicture,
   ): Promise<{ motorcycles: Array<PlateRead | null>; others: OtherPlate[] }> {
     const none = { motorcycles: motos.map(() => null), others: [] };
     if (!this.locator) return none;
-    const image = pixels && pixels.width > frame.width ? pixels : frame;
-    const kx = image.width / frame.width;
-    const ky = image.height / frame.height;
-    const up = (d: Detection): Detection => (kx === 1 && ky === 1 ? d : { ...d, box: scaleBox(d.box, kx, ky) });
-    const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
     const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
     const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
-    const locs = await this.locateAll(image, searched.map((x) => up(x.vehicle)), sw);
+    const whole = this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles]);
+    if (searched.length === 0 && !whole) return none;
+    const large = full && full.width > frame.width ? full : null;
+    const kx = large ? large.width / frame.width : 1;
+    const ky = large ? large.height / frame.height : 1;
+    const up = (d: Detection): Detection => (kx === 1 && ky === 1 ? d : { ...d, box: scaleBox(d.box, kx, ky) });
+    const targets = searched.map((x) => up(x.vehicle));
+    sw.start();
+    const image = large ? this.pixels.view(large, whole ? [{ x1: 0, y1: 0, x2: large.width, y2: large.height }] : this.convertedRegions(large, targets)) : frame;
+    sw.lap('plate.pixels');
+    const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
+    const locs = await this.locateAll(image, targets, sw);
     // One plate found for two overlapping vehicles (a car also boxed as a truck) is read once, for the first.
     searched.forEach((x, i) => {
       const loc = locs[i];
       if (loc && !located.some((l) => iou(l.loc.box, loc.box) > 0.5)) located.push({ ...x, loc });
     });
-    if (this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles])) {
+    if (whole) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
       const all = this.locator instanceof PlateDetectorLocator ? await this.locator.locateWhole(image, sw) : await this.locator.locateIn(image, whole, sw);
@@ -138,6 +150,19 @@ export class PlateStage {
     const out: Array<PlateLocation | null> = [];
     for (const v of vehicles) out.push(await this.locator!.locate(image, v, sw));
     return out;
+  }
+
+  /**
+   * Where the plate stage reads a plate picture: each vehicle's search region (the whole picture
+   * when the locator does not say), with room for the re-read's margin.
+   */
+  private convertedRegions(picture: YuvPicture, vehicles: readonly Detection[]): Box[] {
+    const locator = this.locator!;
+    if (!locator.searchRegion) return [{ x1: 0, y1: 0, x2: picture.width, y2: picture.height }];
+    return vehicles.flatMap((v) => {
+      const r = locator.searchRegion!(picture, v);
+      return r ? [expandBox(r, REGION_MARGIN)] : [];
+    });
   }
 
   private hasLargeVehicle(image: RgbImage, vehicles: readonly Detection[]): boolean {

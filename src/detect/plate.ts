@@ -22,6 +22,8 @@ export interface PlateLocation {
 
 export interface PlateLocator {
   locate(image: RgbImage, motorcycle: Detection, sw: Stopwatch): Promise<PlateLocation | null>;
+  /** Where `locate` reads for a vehicle in an image of this size (null: too small to search); absent: anywhere. */
+  searchRegion?(image: { width: number; height: number }, vehicle: Detection): Box | null;
   /** Every plate candidate in a region, best first (evaluation, and plates outside motorcycles). */
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]>;
 }

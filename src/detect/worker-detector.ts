@@ -12,7 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Frame, FrameAnalysis } from '../shared/types.js';
 import { checkFrame, type Detector, type PlateScope } from './detector.js';
 import type { ScanMode } from './scene-scan.js';
-import { transferable, type FromWorker, type ToWorker, type WireError, type WorkerInit } from './worker-protocol.js';
+import { frameForTransfer, type FromWorker, type ToWorker, type WireError, type WorkerInit } from './worker-protocol.js';
 
 export interface WorkerDetectorOptions {
   plates?: PlateScope;
@@ -136,12 +136,11 @@ export async function createWorkerDetector(loaded: LoadedConfig, logger: Logger,
       if (pending) throw new Error('detector: analyze() called while another frame is in flight');
       checkFrame(frame);
       const id = nextId++;
-      const buf = transferable(frame.data);
-      const sent = buf ? frame : { ...frame, data: frame.data.slice() };
+      const sent = frameForTransfer(frame);
       return await new Promise<FrameAnalysis>((resolve, reject) => {
         pending = { id, resolve, reject };
-        const msg: ToWorker = { type: 'analyze', id, frame: sent };
-        worker.postMessage(msg, buf ? [buf] : []);
+        const msg: ToWorker = { type: 'analyze', id, frame: sent.frame };
+        worker.postMessage(msg, sent.transfer);
       });
     },
     async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Messages between the worker-thread detector and its worker. Frames travel as transferred
 // ArrayBuffers (no copy) and come back inside the analysis the same way.
 import type { LoadedConfig } from '../config/load.js';
-import type { FrameAnalysis } from '../shared/types.js';
+import type { Frame, FrameAnalysis } from '../shared/types.js';
 import type { PlateScope } from './detector.js';
 import type { ScanMode } from './scene-scan.js';
 import type { Provider } from './session.js';
@@ -41,4 +41,22 @@ export function transferable(data: Uint8Array): ArrayBuffer | null {
   const buf = data.buffer;
   if (!(buf instanceof ArrayBuffer)) return null;
   return data.byteOffset === 0 && data.byteLength === buf.byteLength ? buf : null;
+}
+
+/**
+ * A frame as it crosses to or from the worker: its buffers (the frame's and its plate picture's)
+ * in the transfer list when they can be moved, copies where they cannot.
+ */
+export function frameForTransfer(frame: Frame): { frame: Frame; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const moved = (data: Uint8Array): Uint8Array => {
+    const buf = transferable(data);
+    // A copy (Buffer#slice would be a view on the same memory).
+    if (!buf || transfer.includes(buf)) return new Uint8Array(data);
+    transfer.push(buf);
+    return data;
+  };
+  const data = moved(frame.data);
+  const full = frame.full ? { full: { ...frame.full, data: moved(frame.full.data) } } : {};
+  return { frame: { ...frame, data, ...full }, transfer };
 }

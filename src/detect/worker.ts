@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createDetector, type Detector } from './detector.js';
-import { toWire, transferable, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { frameForTransfer, toWire, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/detect/worker is a worker-thread entry; use createWorkerDetector()');
@@ -27,8 +27,8 @@ port.on('message', (msg: ToWorker) => {
     }
     d.analyze(msg.frame).then(
       (analysis) => {
-        const buf = transferable(analysis.frame.data);
-        post({ type: 'result', id: msg.id, analysis }, buf ? [buf] : []);
+        const back = frameForTransfer(analysis.frame);
+        post({ type: 'result', id: msg.id, analysis: { ...analysis, frame: back.frame } }, back.transfer);
       },
       (err: unknown) => post({ type: 'error', id: msg.id, error: toWire(err) }),
     );

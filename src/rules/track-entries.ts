@@ -9,7 +9,8 @@
 //   track's stays, marked emitted, so later frames leave it alone.
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
 import { padBox } from '../shared/box.js';
-import type { Frame } from '../shared/types.js';
+import type { Box, Frame } from '../shared/types.js';
+import { cropYuvToRgb } from '../shared/yuv.js';
 import type { Track, TrackAssignment } from '../track/tracker.js';
 import { HelmetTrackState, type FrameRef, type HelmetRuleOptions } from './helmet-rule.js';
 import { plateWeight } from './plate-consensus.js';
@@ -68,7 +69,7 @@ export function createTrackEntries(ruleOptions: HelmetRuleOptions): TrackEntries
         if (r.bestChanged) e.bestFrame = owned ??= copyRaw(f);
         const read = observation.plate;
         if (r.plateKept && read && read.text !== '') {
-          keepPlateCrop(e, read.text, plateWeight(read), () => cropRaw(f, padBox(read.box, PLATE_PAD, f.width, f.height)));
+          keepPlateCrop(e, read.text, plateWeight(read), () => plateCrop(f, read.box));
         }
       }
     },
@@ -90,6 +91,15 @@ export function createTrackEntries(ruleOptions: HelmetRuleOptions): TrackEntries
       return held;
     },
   };
+}
+
+/** The plate's evidence crop, from the pixels it was read on: the camera-resolution picture when the frame has one. */
+export function plateCrop(f: Frame, box: Box): RawImage {
+  const full = f.full;
+  if (!full) return cropRaw(f, padBox(box, PLATE_PAD, f.width, f.height));
+  const kx = full.width / f.width;
+  const ky = full.height / f.height;
+  return cropYuvToRgb(full, padBox({ x1: box.x1 * kx, y1: box.y1 * ky, x2: box.x2 * kx, y2: box.y2 * ky }, PLATE_PAD, full.width, full.height));
 }
 
 function keepPlateCrop(e: TrackEntry, text: string, weight: number, crop: () => RawImage): void {

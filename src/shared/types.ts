@@ -10,8 +10,18 @@ export interface Frame {
   readonly data: Uint8Array;
   /** Epoch ms (injected clock) when the last byte of the frame arrived. */
   readonly capturedAt: number;
-  /** The same picture at a higher resolution (the camera's), packed RGB24, when there is one: plates are located and read on it. */
-  readonly full?: { readonly width: number; readonly height: number; readonly data: Uint8Array };
+  /**
+   * The same picture at the camera's resolution (camera.plate_pixels), when capture has one:
+   * plates are located and read on it, and their evidence crops cut from it.
+   */
+  readonly full?: YuvPicture;
+}
+
+/** A planar yuv420p picture as ffmpeg writes it: the Y plane, then U and V at half size each way. */
+export interface YuvPicture {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
 }
 
 /** Axis-aligned box in frame pixels; x2/y2 exclusive. */

@@ -104,6 +104,30 @@ describe('ffmpeg arguments', () => {
     expect(inv.frameBytes).toBe(416 * 234 * 3);
   });
 
+  it('with camera.plate_pixels, one fps filter split into the detect frames on stdout and yuv420p plate pictures on the socket', () => {
+    const camera = { ...cam({ url: 'rtsp://cam/s' }, { width: 1280, height: 720, fps: 5 }), plate_pixels: { width: 1920, height: 1080 } };
+    const inv = buildFfmpegArgs(camera, { plateSocketPath: '/tmp/p/plate.sock' });
+    const argv = toArgv(inv);
+    expect(argv).not.toContain('-vf');
+    expect(after(argv, '-filter_complex')).toBe('fps=5,split=2[d][p];[d]scale=1280:720,format=yuv420p[detect];[p]scale=1920:1080,format=yuv420p[plate]');
+    // stdout: the detect frames in rgb24, as without plate pictures
+    const stdout = argv.indexOf('pipe:1');
+    expect(argv.slice(argv.indexOf('-filter_complex') + 2, stdout)).toEqual(['-map', '[detect]', '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
+    // then the second output, last on the line
+    expect(argv.slice(stdout + 1)).toEqual(['-map', '[plate]', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'unix:/tmp/p/plate.sock']);
+    expect(inv.plate).toMatchObject({ width: 1920, height: 1080, frameBytes: 1920 * 1080 * 1.5 });
+    expect(inv.frameBytes).toBe(1280 * 720 * 3);
+  });
+
+  it('without camera.plate_pixels, or without a socket to write to, there is no second output', () => {
+    const camera = cam({ url: 'rtsp://cam/s' }, { width: 1280, height: 720, fps: 5 });
+    for (const inv of [buildFfmpegArgs({ ...camera, plate_pixels: null }, { plateSocketPath: '/tmp/p.sock' }), buildFfmpegArgs({ ...camera, plate_pixels: { width: 1920, height: 1080 } })]) {
+      expect(inv.plate).toBeUndefined();
+      expect(toArgv(inv).at(-1)).toBe('pipe:1');
+      expect(toArgv(inv)).not.toContain('-filter_complex');
+    }
+  });
+
   it('paces decoding with one decoder and one filter thread by default, configurable', () => {
     const one = toArgv(buildFfmpegArgs(cam({ url: 'rtsp://cam/s' })));
     expect(after(one, '-threads')).toBe('1');

@@ -54,6 +54,18 @@ describe('stream description parsing', () => {
     ).toEqual({ output: { width: 640, height: 360 } });
   });
 
+  it('reads the plate picture size from the second output section', () => {
+    const p = new StreamInfoParser();
+    p.push("Output #0, rawvideo, to 'pipe:1':");
+    expect(p.push('  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 1280x720 [SAR 1:1 DAR 16:9], q=2-31')).toEqual({
+      output: { width: 1280, height: 720 },
+    });
+    expect(p.push("Output #1, rawvideo, to 'unix:/tmp/roadside-plate-x/plate.sock':")).toBeNull();
+    expect(p.push('  Stream #1:0: Video: rawvideo (I420 / 0x30323449), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], q=2-31')).toEqual({
+      plate: { width: 1920, height: 1080 },
+    });
+  });
+
   it('ignores stream lines outside a section and lines without a size', () => {
     const p = new StreamInfoParser();
     expect(p.push('  Stream #0:0: Video: h264, yuv420p, 1280x720')).toBeNull();

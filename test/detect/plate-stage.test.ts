@@ -5,9 +5,16 @@ import type { RgbImage } from '../../src/detect/preprocess.js';
 import { Stopwatch } from '../../src/detect/timings.js';
 import { PlateFormats } from '../../src/plate/check.js';
 import { charReads } from '../../src/plate/formats.js';
-import type { Box, Detection } from '../../src/shared/types.js';
+import type { Box, Detection, YuvPicture } from '../../src/shared/types.js';
+import { yuvBytes } from '../../src/shared/yuv.js';
 
 const img = (width: number, height: number): RgbImage => ({ width, height, data: new Uint8Array(width * height * 3) });
+/** A grey yuv420p plate picture: Y 126, no colour (RGB 128, 128, 128 once converted). */
+const yuv = (width: number, height: number): YuvPicture => {
+  const data = new Uint8Array(yuvBytes(width, height)).fill(128);
+  data.fill(126, 0, width * height);
+  return { width, height, data };
+};
 const moto = (box: Box): Detection => ({ box, score: 0.8, classId: 3, role: 'motorcycle' });
 
 /** A locator putting the plate in the lower middle of each vehicle; records what it was given. */
@@ -41,7 +48,7 @@ describe('PlateStage', () => {
     const widths: number[] = [];
     const stage = new PlateStage(locator(seen), reader(['77L138777'], widths), formats(), [], 'never');
     const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 });
-    const out = await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), img(1920, 1080));
+    const out = await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), yuv(1920, 1080));
     expect(seen).toEqual([{ width: 1920, box: { x1: 150, y1: 150, x2: 300, y2: 450 } }]);
     expect(widths).toEqual([1920]);
     expect(out.motorcycles[0]).toMatchObject({ text: '77L138777', region: 'Vietnam', repaired: 0 });
@@ -53,8 +60,37 @@ describe('PlateStage', () => {
     const seen: Array<{ width: number; box: Box }> = [];
     const stage = new PlateStage(locator(seen), reader(['77L138777'], []), formats(), [], 'never');
     const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 });
-    await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), img(640, 360));
+    await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), yuv(640, 360));
     expect(seen[0]).toEqual({ width: 1280, box: m.box });
+    expect(stage.pixels.converted).toBe(0);
+  });
+
+  it('converts the plate picture to RGB only where the locator searches, with a margin', async () => {
+    const pixels: number[] = [];
+    const searching: PlateLocator = {
+      ...locator([]),
+      // the vehicle box itself, as the search region
+      searchRegion: (_image, v) => v.box,
+      locate: (image, v) => {
+        const at = (Math.round((v.box.y1 + v.box.y2) / 2) * image.width + Math.round((v.box.x1 + v.box.x2) / 2)) * 3;
+        pixels.push(image.data[at]!);
+        return locator([]).locate(image, v, new Stopwatch());
+      },
+    };
+    const stage = new PlateStage(searching, reader(['77L138777'], []), formats(), [], 'never');
+    const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 }); // 150x300 at 1920x1080
+    await stage.run(img(1280, 720), [m], [true], [m], new Stopwatch(), yuv(1920, 1080));
+    expect(pixels).toEqual([128]); // converted: grey, not the buffer's zero
+    // the region grown by 8% of its size each side: 174 x 348 pixels, not the picture's 2 million
+    expect(stage.pixels.converted).toBe(174 * 348);
+  });
+
+  it('a frame with no wanted vehicle converts nothing', async () => {
+    const stage = new PlateStage(locator([]), reader([], []), formats(), [], 'never');
+    const m = moto({ x1: 100, y1: 100, x2: 200, y2: 300 });
+    const out = await stage.run(img(1280, 720), [m], [false], [m], new Stopwatch(), yuv(1920, 1080));
+    expect(out.motorcycles).toEqual([null]);
+    expect(stage.pixels.converted).toBe(0);
   });
 
   it('searches only wanted motorcycles and configured vehicle classes; a rejected read is no plate, counted', async () => {
