@@ -55,6 +55,8 @@ describe.skipIf(skipNotice('end-to-end agent over RTSP into MariaDB', ready, `${
       raw.camera.location = 'E2E junction, northbound';
       raw.camera.source = { url: server.url('file'), timeout_s: 5 };
       raw.camera.reconnect = { initial_s: 30, max_s: 30 };
+      // The stream is 1080p, the detect size 720p: plates and their crops come from the 1080p pictures.
+      raw.camera.plate_pixels = { width: 1920, height: 1080 };
       // The shipped threshold (0.9) finds no violation in this clip (see models/README.md): the
       // test lowers it so that the bare-headed passenger of each pass becomes one violation.
       raw.models.helmet.threshold = 0.3;
