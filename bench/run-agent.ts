@@ -168,3 +168,12 @@ export async function runAgentToEnd(args: string[], timeoutMs: number): Promise<
 }
 
 export const ms = (l: AgentLine): number => Date.parse(l.time);
+
+/** The `Environment=` lines of the systemd unit, so the agent is measured as it is deployed. */
+export function unitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  const unit = join(ROOT, 'systemd/roadside-agent@.service');
+  if (!existsSync(unit)) return env;
+  for (const m of readFileSync(unit, 'utf8').matchAll(/^Environment=(\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}

@@ -8,6 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS = 100; // USER_HZ on Linux
 
+/** The interpreter of the bench's Python children (the OpenCV peer, the RTSP fixture). */
+export const PYTHON = '/usr/bin/python3';
+
 const live = new Set<ChildProcess>();
 
 /** spawn(), registered for the cleanup at exit. */
