@@ -1,4 +1,4 @@
-// The cluster drill's verdict (bench/cluster-drill-run.ts): every wrong figure is named, so
+// The cluster drill's verdict (bench/cluster-drill-result.ts, re-exported by cluster-drill-run.ts): every wrong figure is named, so
 // `npm run drill:cluster` exits non-zero on it.
 import { describe, expect, it } from 'vitest';
 import { drillProblems, type DrillResult } from '../../bench/cluster-drill-run.js';
