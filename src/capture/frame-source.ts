@@ -112,6 +112,7 @@ export class FrameSource {
     height: this.invocation.height,
     input_width: this.geometry.inputSize?.width ?? null,
     input_height: this.geometry.inputSize?.height ?? null,
+    ...(this.invocation.plate ? { plate_pixels: `${this.invocation.plate.width}x${this.invocation.plate.height}` } : {}),
     restarts: this.counters.restarts,
   });
 

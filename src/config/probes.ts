@@ -6,7 +6,7 @@ import { redactText } from '../shared/redact.js';
 import { centralHosts, hostLabel, type CentralHost } from './central.js';
 import { CENTRAL_SCHEMA_VERSION, checkCentral, describeSchemaCheck } from '../flush/central-schema.js';
 import { readPassword } from './credentials.js';
-import type { CentralConfig } from './schema.js';
+import type { CameraConfig, CentralConfig } from './schema.js';
 import { modelFiles, sourceKind, type LoadedConfig } from './load.js';
 
 export interface ProbeResult {
@@ -43,6 +43,21 @@ export interface FfprobeOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What to tell the installer about camera.plate_pixels, given the size the camera really sends:
+ * plates read at that size when it is larger than detect; never a picture larger than the camera's.
+ */
+export function platePixelsAdvice(camera: Pick<CameraConfig, 'detect' | 'plate_pixels'>, width: number, height: number): string | null {
+  if (!(width > 0 && height > 0)) return null;
+  const { detect, plate_pixels: full } = camera;
+  const larger = width > detect.width || height > detect.height;
+  const size = `{ "width": ${width - (width % 2)}, "height": ${height - (height % 2)} }`;
+  if (!full) return larger ? `the stream is larger than the detect size ${detect.width}x${detect.height}: set camera.plate_pixels to ${size} to read plates at the camera's resolution` : null;
+  if (full.width > width || full.height > height) return `camera.plate_pixels ${full.width}x${full.height} is larger than the stream: set it to ${size}, or null (upscaled pixels read no better)`;
+  if (full.width !== width - (width % 2) || full.height !== height - (height % 2)) return `camera.plate_pixels ${full.width}x${full.height} is smaller than the stream (${width}x${height}): plates are read on pixels scaled down to it`;
+  return null;
+}
+
 /** The camera answers ffprobe with a video stream within the timeout. */
 export async function probeCamera(loaded: LoadedConfig, options: FfprobeOptions = {}): Promise<ProbeResult> {
   const field = 'camera.source.url';
@@ -72,7 +87,9 @@ export async function probeCamera(loaded: LoadedConfig, options: FfprobeOptions 
       clearTimeout(timer);
       const line = out.trim().split('\n')[0] ?? '';
       if (code === 0 && line) {
-        resolve({ field, ok: true, detail: `${shown} answers: ${line.replace(/,/g, ' ')}` });
+        const [, width, height] = line.split(',').map(Number);
+        const advice = platePixelsAdvice(loaded.config.camera, width ?? 0, height ?? 0);
+        resolve({ field, ok: true, detail: `${shown} answers: ${line.replace(/,/g, ' ')}${advice ? `; ${advice}` : ''}` });
       } else {
         const why = redactText(err.trim().split('\n').slice(-2).join(' | ')) || `ffprobe exited ${code} with no video stream`;
         // Answers, but not with a video (as `run` exits 78 for it): a config error, not an outage.

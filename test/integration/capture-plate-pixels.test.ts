@@ -72,6 +72,8 @@ describe('capture with camera-resolution plate pictures', () => {
       // testsrc2 moves: a neighbour's picture is measurably different, so the check above can fail
       if (i > 0) expect(difference(frames[i]!.data, frames[i - 1]!.full), `frame ${i} against picture ${i - 1}`).toBeGreaterThan(own + 2);
     }
+    // the operator sees the plate picture size in the online line
+    expect(logs.lines.find((l) => l.event === 'camera_online')).toMatchObject({ width: 160, height: 120, plate_pixels: '320x240' });
     const left = readdirSync(tmpdir()).filter((d) => d.startsWith('roadside-plate-') && !before.has(d));
     expect(left).toEqual([]);
   });
