@@ -115,7 +115,9 @@ export const PlateLocatorSchema = z
           .min(1)
           .max(3)
           .default(1)
-          .describe('A region fits a tile when its longer side is at most the tile side times this (1 = never drawn smaller than its own pixels; plates are still read from the image).'),
+          .describe(
+            "A region fits a tile when its longer side is at most the tile side times this, in detect-frame pixels (1 = never drawn smaller than the detect frame shows it; on a camera.plate_pixels picture a region is drawn at the detect frame's detail and its plate still read from the camera's pixels).",
+          ),
         zoom_out: z
           .number()
           .min(1)

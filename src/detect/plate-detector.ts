@@ -174,12 +174,15 @@ export class PlateDetectorLocator implements PlateLocator {
 
   /**
    * Every vehicle's plate, same order. With `mosaic`, regions that fit a tile (see plate-mosaic.ts)
-   * share runs; larger regions get a run of their own.
+   * share runs; larger regions get a run of their own. `pixelScale`: image pixels per detect-frame
+   * pixel (1.5 on a 1080p plate picture over a 720p frame). A region may be drawn that much
+   * smaller again: the detector still sees the detect frame's detail, and runs as often as on the
+   * frame, while the plate is read from the image's own pixels.
    */
-  async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+  async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch, pixelScale = 1): Promise<Array<PlateLocation | null>> {
     const out: Array<PlateLocation | null> = vehicles.map(() => null);
     const regions = vehicles.map((v) => this.searchRegion(image, v));
-    const plan = planMosaic(regions, this.config.size, this.config.mosaic ? this.config.mosaic_max_shrink : 0);
+    const plan = planMosaic(regions, this.config.size, this.config.mosaic ? this.config.mosaic_max_shrink * Math.max(1, pixelScale) : 0);
     for (const i of plan.alone) out[i] = pickPlate(await this.locateIn(image, regions[i]!, sw), vehicles[i]!.box);
     for (const run of plan.runs) {
       const found = await this.runTiles(image, run.map((m) => m.tile), sw);

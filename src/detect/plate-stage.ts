@@ -97,7 +97,7 @@ export class PlateStage {
     const image = large ? this.pixels.view(large, whole ? [{ x1: 0, y1: 0, x2: large.width, y2: large.height }] : this.convertedRegions(large, targets)) : frame;
     sw.lap('plate.pixels');
     const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
-    const locs = await this.locateAll(image, targets, sw);
+    const locs = await this.locateAll(image, targets, sw, Math.max(kx, ky));
     // One plate found for two overlapping vehicles (a car also boxed as a truck) is read once, for the first.
     searched.forEach((x, i) => {
       const loc = locs[i];
@@ -144,9 +144,9 @@ export class PlateStage {
     return out;
   }
 
-  private async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch): Promise<Array<PlateLocation | null>> {
+  private async locateAll(image: RgbImage, vehicles: readonly Detection[], sw: Stopwatch, pixelScale: number): Promise<Array<PlateLocation | null>> {
     this.stats.searches += vehicles.length;
-    if (this.locator instanceof PlateDetectorLocator) return this.locator.locateAll(image, vehicles, sw);
+    if (this.locator instanceof PlateDetectorLocator) return this.locator.locateAll(image, vehicles, sw, pixelScale);
     const out: Array<PlateLocation | null> = [];
     for (const v of vehicles) out.push(await this.locator!.locate(image, v, sw));
     return out;

@@ -127,6 +127,18 @@ describe('PlateDetectorLocator on a fake session (geometry only)', () => {
     expect(p!.box.y1).toBeCloseTo(100 + 50 / (207 / 299), 0);
   });
 
+  it('on a plate picture at 1.5× the detect frame, a region the detect frame would tile still shares the run', async () => {
+    // The same 250×230 motorcycle on a 1920×1080 picture is 375×345: region 450×449, at most 1.5 × 1.5 × 208 = 468.
+    const big = moto(600, 150, 375, 345);
+    const picture = { width: 1920, height: 1080, data: new Uint8Array(1920 * 1080 * 3) };
+    const detail = new PlateDetectorLocator(fake([]).session, { ...config, mosaic_max_shrink: 1.5 });
+    await detail.locateAll(picture, [moto(75, 150, 120, 150), big], new Stopwatch());
+    expect(detail.runs).toBe(2); // drawn no smaller than the picture's own pixels × 1.5: alone
+    const scaled = new PlateDetectorLocator(fake([]).session, { ...config, mosaic_max_shrink: 1.5 });
+    await scaled.locateAll(picture, [moto(75, 150, 120, 150), big], new Stopwatch(), 1.5);
+    expect(scaled.runs).toBe(1); // the detect frame's detail: one run, as on the detect frame
+  });
+
   it('searches a wide frame at 1× and zoomed out in one run, and a 4:3 one in two', async () => {
     // 1280×720: 1× is 416×234 on top (scale 0.325); 1/2 is 208×117 centred in the band below,
     // at x 104, y 234 + (182 - 117) / 2 = 266 (scale 0.1625).
