@@ -2,7 +2,6 @@
 // the list file that hands a camera URL with credentials to ffmpeg (source-list.ts) and the unix
 // socket ffmpeg writes the camera-resolution plate pictures to (plate-socket.ts). Both live in
 // 0700 directories under the temp dir and are removed when capture stops.
-import type { Logger } from 'pino';
 import { sourceKind } from '../config/load.js';
 import { yuvBytes } from '../shared/yuv.js';
 import { buildFfmpegArgs, hasCredentials, type ArgsOptions, type CaptureCamera, type FfmpegInvocation } from './ffmpeg-args.js';
@@ -16,12 +15,12 @@ export class CaptureFiles {
   readonly plate: PlateSocket | null;
   readonly invocation: FfmpegInvocation;
 
-  constructor(camera: CaptureCamera, args: ArgsOptions | undefined, log: Logger) {
+  constructor(camera: CaptureCamera, args: ArgsOptions | undefined) {
     const { url } = camera.source;
     const listed = sourceKind(url) !== 'file' && hasCredentials(url) && !args?.sourceListPath;
     this.sourceList = listed ? new SourceListDir(camera.id) : null;
     const full = camera.plate_pixels;
-    this.plate = full ? new PlateSocket(yuvBytes(full.width, full.height), log) : null;
+    this.plate = full ? new PlateSocket(yuvBytes(full.width, full.height)) : null;
     this.invocation = buildFfmpegArgs(camera, {
       ...args,
       ...(this.sourceList ? { sourceListPath: this.sourceList.path } : {}),

@@ -22,7 +22,7 @@ export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'sta
 
 /** The second output: the same frames at the camera's resolution in yuv420p, for plates (camera.plate_pixels). */
 export interface PlateOutput {
-  /** `unix:<socket path>`: ffmpeg connects to the capture stage's private socket and writes there. */
+  /** `unix:<socket path>`: ffmpeg listens there (`-listen 1`) and the capture stage connects to read. */
   readonly target: string;
   readonly outputOptions: readonly string[];
   readonly width: number;
@@ -129,7 +129,7 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
     : [...streams, '-vf', `fps=${rate(detect.fps)},${toDetect}`, ...raw('rgb24')];
   // Both branches leave one fps filter, so the n-th picture on the socket is the n-th frame's.
   const plate: PlateOutput | undefined = full
-    ? { target: `unix:${options.plateSocketPath}`, outputOptions: ['-map', '[plate]', ...raw('yuv420p')], width: full.width, height: full.height, frameBytes: (full.width * full.height * 3) / 2 }
+    ? { target: `unix:${options.plateSocketPath}`, outputOptions: ['-map', '[plate]', ...raw('yuv420p'), '-listen', '1'], width: full.width, height: full.height, frameBytes: (full.width * full.height * 3) / 2 }
     : undefined;
 
   return {

@@ -95,7 +95,7 @@ export class FfmpegRun {
       this.process = null;
       this.frameGate = null;
       // A picture still in the socket after exit is lost; its frame goes on without it.
-      this.ctx.plate?.attach(null);
+      this.ctx.plate?.detach();
       this.pairer?.flush();
     }
     return this.outcome(exit, stall.stalled);
@@ -110,10 +110,8 @@ export class FfmpegRun {
     const pairer = this.pairer;
     const plate = this.ctx.plate;
     if (!pairer || !plate) return;
-    plate.attach((picture) => {
-      pairer.picture(picture);
-      this.ctx.pipeGarbage.add(plate.frameBytes);
-    });
+    // Read straight into picture buffers: no pipe garbage to count (plate-socket.ts).
+    plate.attach((picture) => pairer.picture(picture));
   }
 
   private writeSourceList(): void {

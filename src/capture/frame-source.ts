@@ -119,7 +119,7 @@ export class FrameSource {
   constructor(options: FrameSourceOptions) {
     const clock = options.clock ?? systemClock;
     const log = options.logger.child({ stage: 'capture', camera: options.camera.id });
-    this.files = new CaptureFiles(options.camera, options.args, log);
+    this.files = new CaptureFiles(options.camera, options.args);
     this.invocation = this.files.invocation;
     this.spare = new SpareBuffer(this.invocation.frameBytes);
     this.frameTimes = new FrameTimes(clock);

@@ -1,62 +1,91 @@
-// The private unix socket ffmpeg writes the plate pictures to (camera.plate_pixels): a 0700
-// directory under the temp dir (the unit's PrivateTmp=yes makes it the service's own), one
-// listening socket for the life of the frame source, one connection per ffmpeg run. Each
-// connection's bytes are cut into pictures of `frameBytes` (yuv420p at the camera's size) and
-// handed to whoever the current run attached; a new connection replaces an old one.
+// The private unix socket the plate pictures come through (camera.plate_pixels): ffmpeg listens
+// on it (`-listen 1`) in a 0700 directory under the temp dir (the unit's PrivateTmp=yes makes it
+// the service's own), and each run's capture connects to it, retrying until ffmpeg has bound
+// it. Bytes are read straight into the picture buffers (net's `onread` with a buffer of our
+// own): no chunk is allocated per read, so 3 MB a frame leave no garbage for the collector.
+// A stale socket file from an ffmpeg that was killed is removed before each run.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import { FrameAssembler } from './frame-assembler.js';
 import { SpareBuffer } from './spare-buffer.js';
+
+/** Between attempts to connect while ffmpeg starts, ms. */
+const RETRY_MS = 20;
 
 export class PlateSocket {
   readonly path: string;
   private readonly dir: string;
-  private readonly server: Server;
   private connection: Socket | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private target: ((picture: Buffer) => void) | null = null;
+  private current: Buffer | null = null;
+  private filled = 0;
   /** The buffer of a picture nobody kept, reused for the next one. */
   readonly spare: SpareBuffer;
 
-  constructor(
-    readonly frameBytes: number,
-    private readonly log: Logger,
-  ) {
+  constructor(readonly frameBytes: number) {
     // Short on purpose: a unix socket path holds at most 107 bytes.
     this.dir = mkdtempSync(join(tmpdir(), 'roadside-plate-'));
     this.path = join(this.dir, 'plate.sock');
     this.spare = new SpareBuffer(frameBytes);
-    this.server = createServer((socket) => this.accept(socket));
-    this.server.on('error', (err) => this.log.error({ event: 'plate_socket_failed', err: String(err), path: this.path }, 'plate picture socket failed'));
-    // Binding a unix socket is synchronous: ffmpeg can connect as soon as this returns.
-    this.server.listen(this.path);
   }
 
-  /** Where the current run's pictures go (null: nowhere, the run ended). */
-  attach(target: ((picture: Buffer) => void) | null): void {
+  /**
+   * A run starts: its ffmpeg will listen on `path` (a file left by a killed one is removed);
+   * connects as soon as it does and hands it each whole picture until `detach`.
+   */
+  attach(target: (picture: Buffer) => void): void {
+    this.detach();
+    rmSync(this.path, { force: true });
     this.target = target;
+    this.connect();
+  }
+
+  /** The run ended: no more pictures; a picture begun is dropped. */
+  detach(): void {
+    this.target = null;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.connection?.destroy();
+    this.connection = null;
+    this.filled = 0;
   }
 
   close(): void {
-    this.connection?.destroy();
-    this.server.close();
+    this.detach();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private accept(socket: Socket): void {
-    this.connection?.destroy();
+  private connect(): void {
+    const socket = connect({ path: this.path, onread: { buffer: () => this.nextRead(), callback: (n) => this.read(n) } });
     this.connection = socket;
-    const assembler = new FrameAssembler(this.frameBytes, () => this.spare.take(), (picture) => {
-      if (this.connection === socket && this.target) this.target(picture);
-      else this.spare.keep(picture);
+    socket.on('error', () => {
+      // Not listening yet (or gone with its ffmpeg, whose exit capture reports): try again while the run lasts.
+      if (this.connection !== socket || !this.target) return;
+      this.connection = null;
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        if (this.target) this.connect();
+      }, RETRY_MS);
     });
-    socket.on('data', (chunk) => assembler.push(chunk));
-    // ffmpeg's side of it ends with ffmpeg; its exit is what capture reports.
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      if (this.connection === socket) this.connection = null;
-    });
+  }
+
+  /** Where the next read goes: the rest of the picture being filled. */
+  private nextRead(): Uint8Array {
+    this.current ??= this.spare.take();
+    return this.current.subarray(this.filled);
+  }
+
+  /** `n` more bytes are in the picture; true: keep reading. */
+  private read(n: number): boolean {
+    this.filled += n;
+    if (this.filled < this.frameBytes || !this.current) return true;
+    const picture = this.current;
+    this.current = null;
+    this.filled = 0;
+    if (this.target) this.target(picture);
+    else this.spare.keep(picture);
+    return true;
   }
 }

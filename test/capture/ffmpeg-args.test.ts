@@ -113,8 +113,8 @@ describe('ffmpeg arguments', () => {
     // stdout: the detect frames in rgb24, as without plate pictures
     const stdout = argv.indexOf('pipe:1');
     expect(argv.slice(argv.indexOf('-filter_complex') + 2, stdout)).toEqual(['-map', '[detect]', '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
-    // then the second output, last on the line
-    expect(argv.slice(stdout + 1)).toEqual(['-map', '[plate]', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'unix:/tmp/p/plate.sock']);
+    // then the second output, last on the line: ffmpeg listens on the socket
+    expect(argv.slice(stdout + 1)).toEqual(['-map', '[plate]', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', '-listen', '1', 'unix:/tmp/p/plate.sock']);
     expect(inv.plate).toMatchObject({ width: 1920, height: 1080, frameBytes: 1920 * 1080 * 1.5 });
     expect(inv.frameBytes).toBe(1280 * 720 * 3);
   });
