@@ -1,6 +1,6 @@
 /**
  * The composition root: the only file that knows every stage. It builds them from one
- * validated config, wires frames → detect (worker thread) → violations → queue → flush, and
+ * validated config (agent/compose.ts), wires frames → detect (worker thread) → violations → queue → flush, and
  * owns start-up and shutdown.
  *
  * Back-pressure policy: frames may be shed (latest frame wins in capture, counted as
@@ -12,34 +12,22 @@
  * flush with central.drain_deadline_s; then close the detector worker, SQLite, MySQL, the
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createFrameSource, defaultHandoff, type FrameSource } from './capture/index.js';
-import { readPassword } from './config/credentials.js';
 import type { LoadedConfig } from './config/load.js';
-import { createWorkerDetector } from './detect/worker-detector.js';
-import type { Detector } from './detect/detector.js';
-import { createFlusher, type Flusher } from './flush/flusher.js';
-import { evaluateHealth, startHealthServer, type HealthServer, type AgentPhase } from './operate/health.js';
-import { createHeartbeats } from './operate/heartbeats.js';
+import { startHealthServer, type AgentPhase } from './operate/health.js';
 import { createMetrics } from './operate/metrics.js';
-import { LastFrameMark } from './operate/last-frame-mark.js';
 import { createNotifier } from './operate/notify.js';
-import { ScanStats } from './operate/scan-stats.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
-import { createInstallerUi, type InstallerUi } from './operate/ui/index.js';
 import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
-import { Queue } from './queue/queue.js';
-import { StoreHold } from './queue/store-hold.js';
-import { violationStageFor, type ViolationStage } from './rules/violation-stage.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
 import type { FrameAnalysis, Violation } from './shared/types.js';
 import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
+import { Closers } from './agent/closers.js';
+import { composeStages, type AgentContext, type AgentParts } from './agent/compose.js';
 import { runPipeline } from './agent/pipeline.js';
-import { healthSnapshot, metricsSnapshot, RateMeter, type PipelineCounters, type TelemetryParts } from './agent/telemetry.js';
+import { healthSnapshot, metricsSnapshot } from './agent/telemetry.js';
 
 export interface AgentOptions {
   logs: AgentLogger;
@@ -62,8 +50,8 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const env = options.env ?? process.env;
   const logger: Logger = options.logs.logger.child({ camera: config.camera.id });
   const log = logger.child({ stage: 'agent' });
-  const startedAt = clock.now();
   let phase: AgentPhase = 'starting';
+  const ctx: AgentContext = { loaded, clock, env, logger, log, startedAt: clock.now(), phase: () => phase, allowConfigWrite: options.allowConfigWrite ?? false };
 
   const notifier = createNotifier({ env, logger });
   const shutdown = createShutdown({
@@ -80,111 +68,32 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const removeSignalHandlers = shutdown.installSignalHandlers();
 
   // Everything opened so far is closed again if start-up fails half-way.
-  const opened: Array<() => Promise<void> | void> = [];
-  const closeOpened = async (): Promise<void> => {
-    for (const close of opened.reverse()) await Promise.resolve().then(close).catch((err: unknown) => log.warn({ err: describeError(err) }, 'close failed'));
-  };
-
-  let queue: Queue;
-  let hold: StoreHold;
-  let frameMark: LastFrameMark;
-  let detector: Detector;
-  let stage: ViolationStage;
-  let flusher: Flusher;
-  let source: FrameSource;
-  let health: HealthServer | null;
-  let ui: InstallerUi;
-  let telemetry: TelemetryParts;
+  const closers = new Closers(log);
+  let parts: AgentParts;
   let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
-  const counters: PipelineCounters = { framesProcessed: 0, detectErrors: 0 };
-  const heartbeats = createHeartbeats({ clock, defaultMaxSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000 });
-  const meter = new RateMeter(clock);
-  const scans = new ScanStats();
 
   try {
-    mkdirSync(loaded.stateDir, { recursive: true });
-    queue = Queue.open({ file: loaded.queueFile, maxBytes: config.queue.max_bytes, logger: logger.child({ stage: 'queue' }), clock, stopMark: true });
-    opened.push(() => queue.close());
-    const qs = queue.stats();
-    log.info({ file: qs.file, pending: qs.pending, dead: qs.dead }, 'queue open');
-    frameMark = new LastFrameMark(join(loaded.stateDir, `${config.camera.id}.last-frame`), log);
-    hold = new StoreHold(queue, { maxRecords: config.queue.hold.max_records, maxBytes: config.queue.hold.max_bytes }, logger.child({ stage: 'queue' }), () => clock.now());
-
-    const password = readPassword(config.central, env);
-    log.info({ from: password.from }, 'MySQL password source');
-
-    detector = await createWorkerDetector(loaded, logger);
-    opened.push(() => detector.close());
-    log.info(
-      { provider: detector.provider, configured: config.models.provider, fallback: detector.fallbackReason, models: detector.modelIds },
-      `detect running on ${detector.provider}`,
-    );
-
-    stage = violationStageFor(config, { clock, logger, models: detector.modelIds });
-    const healthRules = { maxFrameAgeS: config.operate.health.max_frame_age_s, maxPendingAgeS: config.operate.health.max_pending_age_s };
-    ui = createInstallerUi({
-      loaded,
-      health: () => evaluateHealth(healthSnapshot(telemetry), clock.now(), healthRules),
-      allowConfigWrite: options.allowConfigWrite ?? false,
-      logger,
-      clock,
-      env,
-    });
-
-    flusher = createFlusher({
-      central: config.central,
-      password: password.password,
-      queue: ui.watchQueue(queue),
-      logger,
-      cameraId: config.camera.id,
-      cameraLocation: config.camera.location,
-      agentVersion: agentVersion(),
-      stats: () => ({ frames: counters.framesProcessed, violations: hold.counters.stored + hold.counters.storedLater, provider: detector.provider }),
-      clock,
-    });
-    opened.push(() => flusher.close());
-
-    // A file read as fast as possible (replay, benchmarks) is read lossless: ffmpeg waits for the
-    // pipeline instead of decoding frames only to drop them. Cameras stay latest-frame-wins.
-    source = createFrameSource({ camera: config.camera, logger, clock, handoff: defaultHandoff(config.camera) });
-    opened.push(() => source.stop());
-
-    telemetry = {
-      cameraId: config.camera.id,
-      clock,
-      startedAt,
-      phase: () => phase,
-      source,
-      stage,
-      queue,
-      hold,
-      flusher,
-      detector,
-      counters,
-      meter,
-      heartbeats,
-      scans,
-      frameMark,
-    };
+    parts = await composeStages(ctx, closers);
+    const { detector, source, counters, meter, frameMark, heartbeats, scans } = parts;
     const metrics = createMetrics({
-      snapshot: () => metricsSnapshot(telemetry),
+      snapshot: () => metricsSnapshot(parts),
       info: { camera: config.camera.id, version: agentVersion(), provider: detector.provider },
     });
     // The endpoint is for watching the agent: failing to listen must not stop the camera.
-    health = await startHealthServer({
+    const health = await startHealthServer({
       host: config.operate.health.host,
       port: config.operate.health.port,
-      snapshot: () => healthSnapshot(telemetry),
-      rules: healthRules,
+      snapshot: () => healthSnapshot(parts),
+      rules: parts.healthRules,
       metrics,
       clock,
       logger,
-      routes: (req, res) => ui.handle(req, res),
+      routes: (req, res) => parts.ui.handle(req, res),
     }).catch((err: unknown) => {
       log.error({ code: 'RSA_HEALTH_LISTEN', err: describeError(err) }, 'health endpoint not started; the agent runs without it');
       return null;
     });
-    opened.push(() => health?.close());
+    closers.add(() => health?.close());
     if (health) log.info({ url: health.url }, 'health endpoint listening');
 
     observeTimings = (analysis: FrameAnalysis): void => {
@@ -200,7 +109,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       frameMark.note(cs.lastFrameAt, clock.now());
     }, 5000);
     rateTimer.unref();
-    opened.push(() => clearInterval(rateTimer));
+    closers.add(() => clearInterval(rateTimer));
 
     // systemd watchdog: pings only while the event loop and the pipeline loop turn.
     const intervalMs = watchdogIntervalMs(env);
@@ -213,17 +122,18 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
         logger: log,
       });
       watchdog.start();
-      opened.push(() => {
+      closers.add(() => {
         watchdog.stop();
         lag.stop();
       });
     }
-    opened.push(() => notifier.close());
+    closers.add(() => notifier.close());
   } catch (err) {
     removeSignalHandlers();
-    await closeOpened();
+    await closers.closeAll();
     throw err;
   }
+  const { source, detector, stage, queue, hold, flusher, ui, counters, heartbeats } = parts;
 
   /**
    * Commits each violation to the queue before anything else happens to it; one the queue
@@ -291,7 +201,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     phase: 'release',
     run: async () => {
       removeSignalHandlers();
-      await closeOpened();
+      await closers.closeAll();
     },
   });
 
