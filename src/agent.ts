@@ -1,7 +1,8 @@
 /**
  * The composition root: the only file that knows every stage. It builds them from one
- * validated config (agent/compose.ts), wires frames → detect (worker thread) → violations → queue → flush, and
- * owns start-up and shutdown.
+ * validated config (agent/compose.ts, then agent/operate.ts for what watches them), wires
+ * frames → detect (worker thread) → violations → queue → flush, and owns start-up and
+ * shutdown.
  *
  * Back-pressure policy: frames may be shed (latest frame wins in capture, counted as
  * dropped); violations never are: each is committed to the SQLite queue before anything else
@@ -13,11 +14,9 @@
  * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
  */
 import type { LoadedConfig } from './config/load.js';
-import { startHealthServer, type AgentPhase } from './operate/health.js';
-import { createMetrics } from './operate/metrics.js';
+import type { AgentPhase } from './operate/health.js';
 import { createNotifier } from './operate/notify.js';
 import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
-import { createWatchdog, eventLoopLagProbe, livenessCheck, watchdogIntervalMs } from './operate/watchdog.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
@@ -26,8 +25,8 @@ import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
 import { Closers } from './agent/closers.js';
 import { composeStages, type AgentContext, type AgentParts } from './agent/compose.js';
+import { startOperate } from './agent/operate.js';
 import { runPipeline } from './agent/pipeline.js';
-import { healthSnapshot, metricsSnapshot } from './agent/telemetry.js';
 
 export interface AgentOptions {
   logs: AgentLogger;
@@ -70,63 +69,11 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   // Everything opened so far is closed again if start-up fails half-way.
   const closers = new Closers(log);
   let parts: AgentParts;
-  let observeTimings: (analysis: FrameAnalysis) => void = () => undefined;
+  let observe: (analysis: FrameAnalysis) => void;
 
   try {
     parts = await composeStages(ctx, closers);
-    const { detector, source, counters, meter, frameMark, heartbeats, scans } = parts;
-    const metrics = createMetrics({
-      snapshot: () => metricsSnapshot(parts),
-      info: { camera: config.camera.id, version: agentVersion(), provider: detector.provider },
-    });
-    // The endpoint is for watching the agent: failing to listen must not stop the camera.
-    const health = await startHealthServer({
-      host: config.operate.health.host,
-      port: config.operate.health.port,
-      snapshot: () => healthSnapshot(parts),
-      rules: parts.healthRules,
-      metrics,
-      clock,
-      logger,
-      routes: (req, res) => parts.ui.handle(req, res),
-    }).catch((err: unknown) => {
-      log.error({ code: 'RSA_HEALTH_LISTEN', err: describeError(err) }, 'health endpoint not started; the agent runs without it');
-      return null;
-    });
-    closers.add(() => health?.close());
-    if (health) log.info({ url: health.url }, 'health endpoint listening');
-
-    observeTimings = (analysis: FrameAnalysis): void => {
-      scans.observe(analysis);
-      for (const [step, ms] of Object.entries(analysis.timings))
-        if (step.endsWith('.model')) metrics.observeInference(step.slice(0, -'.model'.length), ms / 1000);
-    };
-
-    // Rates for /healthz, sampled on a timer so two scrapes in a row do not see zero.
-    const rateTimer = setInterval(() => {
-      const cs = source.stats();
-      meter.sample([counters.framesProcessed, cs.dropped]);
-      frameMark.note(cs.lastFrameAt, clock.now());
-    }, 5000);
-    rateTimer.unref();
-    closers.add(() => clearInterval(rateTimer));
-
-    // systemd watchdog: pings only while the event loop and the pipeline loop turn.
-    const intervalMs = watchdogIntervalMs(env);
-    if (intervalMs !== null) {
-      const lag = eventLoopLagProbe();
-      const watchdog = createWatchdog({
-        ping: () => notifier.watchdog(),
-        check: livenessCheck({ heartbeats, lag, maxEventLoopLagMs: config.operate.watchdog.max_event_loop_lag_ms }),
-        intervalMs,
-        logger: log,
-      });
-      watchdog.start();
-      closers.add(() => {
-        watchdog.stop();
-        lag.stop();
-      });
-    }
+    observe = await startOperate(ctx, parts, notifier, closers);
     closers.add(() => notifier.close());
   } catch (err) {
     removeSignalHandlers();
@@ -164,7 +111,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
       maxLoopSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000,
       counters,
       log,
-      observe: (analysis) => observeTimings(analysis),
+      observe,
       store,
       pushed: (analysis) => ui.observe(analysis, () => stage.tracks()),
     },
