@@ -1,17 +1,18 @@
 /**
  * The composition root: the only file that knows every stage. It builds them from one
  * validated config (agent/compose.ts, then agent/operate.ts for what watches them), wires
- * frames → detect (worker thread) → violations → queue → flush, and owns start-up and
- * shutdown.
+ * frames → detect (worker thread) → violations → queue → flush (agent/running.ts), and owns
+ * start-up and shutdown.
  *
  * Back-pressure policy: frames may be shed (latest frame wins in capture, counted as
  * dropped); violations never are: each is committed to the SQLite queue before anything else
  * happens to it, and one that cannot be stored is logged at ERROR with its whole metadata.
  *
- * Shutdown (SIGTERM/SIGINT, or the end of a non-looping file), in order: stop capture and let
- * the frame in flight finish; close the open tracks into violations and queue them; one last
- * flush with central.drain_deadline_s; then close the detector worker, SQLite, MySQL, the
- * health endpoint. A second signal exits at once; SQLite's WAL keeps the queue intact.
+ * Shutdown (SIGTERM/SIGINT, or the end of a non-looping file), in order (agent/shutdown-steps.ts):
+ * stop capture and let the frame in flight finish; close the open tracks into violations and
+ * queue them; one last flush with central.drain_deadline_s; then close the detector worker,
+ * SQLite, MySQL, the health endpoint. A second signal exits at once; SQLite's WAL keeps the
+ * queue intact.
  */
 import type { LoadedConfig } from './config/load.js';
 import type { AgentPhase } from './operate/health.js';
@@ -20,13 +21,14 @@ import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
-import type { FrameAnalysis, Violation } from './shared/types.js';
+import type { FrameAnalysis } from './shared/types.js';
 import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
 import { Closers } from './agent/closers.js';
 import { composeStages, type AgentContext, type AgentParts } from './agent/compose.js';
 import { startOperate } from './agent/operate.js';
-import { runPipeline } from './agent/pipeline.js';
+import { startRunning } from './agent/running.js';
+import { registerShutdownSteps } from './agent/shutdown-steps.js';
 
 export interface AgentOptions {
   logs: AgentLogger;
@@ -80,88 +82,24 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     await closers.closeAll();
     throw err;
   }
-  const { source, detector, stage, queue, hold, flusher, ui, counters, heartbeats } = parts;
 
-  /**
-   * Commits each violation to the queue before anything else happens to it; one the queue
-   * cannot take now (disk full) waits in the hold and is stored as soon as it can be.
-   */
-  const store = (violations: readonly Violation[]): void => {
-    if (hold.size > 0 && hold.retry() > 0) flusher.wake();
-    for (const v of violations) {
-      const r = hold.store(v);
-      if (r.outcome === 'held') continue;
-      ui.queued(v);
-      flusher.wake();
-      log.info(
-        { event_id: v.id, plate: v.plateText, confidence: v.detectionConfidence, frames: v.frameCount, images_dropped: r.imagesDropped || undefined },
-        'violation queued',
-      );
-    }
-  };
-
-  // The frame loop (agent/pipeline.ts); the shutdown below stops it through `intake`.
-  const intake = new AbortController();
-  const pipeline = runPipeline(
-    {
-      source,
-      detector,
-      stage,
-      heartbeats,
-      maxLoopSilenceMs: config.operate.watchdog.max_loop_silence_s * 1000,
-      counters,
-      log,
-      observe,
-      store,
-      pushed: (analysis) => ui.observe(analysis, () => stage.tracks()),
-    },
-    intake.signal,
-  );
-
-  const flushing = flusher.start(shutdown.signal);
-
-  shutdown.register({
-    name: 'stop capture',
-    phase: 'intake',
-    run: async () => {
-      intake.abort(new Error('shutdown'));
-      await source.stop();
-    },
-  });
-  shutdown.register({ name: 'finish frame in flight', phase: 'intake', run: async () => void (await pipeline.catch(() => 'stopped')) });
-  shutdown.register({ name: 'close open tracks', phase: 'intake', run: async () => store(await stage.flush()) });
-  shutdown.register({
-    name: 'last flush',
-    phase: 'intake',
-    run: async () => {
-      await flushing;
-      const r = await flusher.drain();
-      // Acks may have freed room for what the hold still has; what is left now is lost.
-      hold.retry();
-      const lost = hold.giveUpAll('still held at shutdown (the queue could not store it)');
-      const left = queue.stats().pending;
-      log.info({ delivered: r.delivered, timed_out: r.timedOut, left_in_queue: left, lost: lost || undefined }, 'last flush done');
-    },
-  });
-  shutdown.register({
-    name: 'close',
-    phase: 'release',
-    run: async () => {
-      removeSignalHandlers();
-      await closers.closeAll();
-    },
+  const maxLoopSilenceMs = config.operate.watchdog.max_loop_silence_s * 1000;
+  const running = startRunning(parts, { log, maxLoopSilenceMs, observe, flushSignal: shutdown.signal });
+  registerShutdownSteps(shutdown, parts, running, log, async () => {
+    removeSignalHandlers();
+    await closers.closeAll();
   });
 
   phase = 'running';
-  await notifier.ready(`camera ${config.camera.id}: running on ${detector.provider}`);
+  await notifier.ready(`camera ${config.camera.id}: running on ${parts.detector.provider}`);
   log.info(
-    { source: source.url, detect: config.camera.detect, provider: detector.provider, version: agentVersion() },
+    { source: parts.source.url, detect: config.camera.detect, provider: parts.detector.provider, version: agentVersion() },
     'agent running',
   );
 
   let ended: 'finished' | 'stopped';
   try {
-    ended = await pipeline;
+    ended = await running.pipeline;
   } catch (err) {
     log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err) }, 'pipeline failed');
     const r = await shutdown.run('pipeline failed');
@@ -170,7 +108,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     return r.exitCode === 0 ? 1 : r.exitCode;
   }
   if (ended === 'finished') {
-    log.info({ frames: counters.framesProcessed }, 'source finished');
+    log.info({ frames: parts.counters.framesProcessed }, 'source finished');
     const r = await shutdown.run('source finished');
     return r.exitCode;
   }
