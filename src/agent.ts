@@ -16,19 +16,20 @@
  */
 import type { LoadedConfig } from './config/load.js';
 import type { AgentPhase } from './operate/health.js';
-import { createNotifier } from './operate/notify.js';
-import { createShutdown, type ShutdownProcess } from './operate/shutdown.js';
+import { createNotifier, type Notifier } from './operate/notify.js';
+import { createShutdown, type Shutdown, type ShutdownProcess } from './operate/shutdown.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError, isAgentError } from './shared/errors.js';
+import { EXIT } from './shared/exit-codes.js';
 import type { AgentLogger, Logger } from './shared/logger.js';
 import type { FrameAnalysis } from './shared/types.js';
-import { EXIT } from './shared/exit-codes.js';
 import { agentVersion } from './shared/version.js';
 import { Closers } from './agent/closers.js';
 import { composeStages, type AgentContext, type AgentParts } from './agent/compose.js';
 import { startOperate } from './agent/operate.js';
 import { startRunning } from './agent/running.js';
 import { registerShutdownSteps } from './agent/shutdown-steps.js';
+import type { PipelineCounters } from './agent/telemetry.js';
 
 export interface AgentOptions {
   logs: AgentLogger;
@@ -55,51 +56,61 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
   const ctx: AgentContext = { loaded, clock, env, logger, log, startedAt: clock.now(), phase: () => phase, allowConfigWrite: options.allowConfigWrite ?? false };
 
   const notifier = createNotifier({ env, logger });
+  const { shutdown, removeSignalHandlers } = installShutdown(options, ctx, notifier, () => (phase = 'stopping'));
+  // Everything start-up opens is closed again, in reverse, if it fails half-way or at the end.
+  const closers = new Closers(log);
+  const release = async (): Promise<void> => {
+    removeSignalHandlers();
+    await closers.closeAll();
+  };
+
+  let parts: AgentParts;
+  let observe: (analysis: FrameAnalysis) => void;
+  try {
+    parts = await composeStages(ctx, closers);
+    observe = await startOperate(ctx, parts, notifier, closers);
+    closers.add(() => notifier.close());
+  } catch (err) {
+    await release();
+    throw err;
+  }
+
+  const maxLoopSilenceMs = config.operate.watchdog.max_loop_silence_s * 1000;
+  const running = startRunning(parts, { log, maxLoopSilenceMs, observe, flushSignal: shutdown.signal });
+  registerShutdownSteps(shutdown, parts, running, log, release);
+
+  phase = 'running';
+  await notifier.ready(`camera ${config.camera.id}: running on ${parts.detector.provider}`);
+  log.info({ source: parts.source.url, detect: config.camera.detect, provider: parts.detector.provider, version: agentVersion() }, 'agent running');
+  return untilEnd(running.pipeline, shutdown, log, parts.counters);
+}
+
+/** The shutdown with its signal handlers installed; `stopping` is called the moment it begins. */
+function installShutdown(
+  options: AgentOptions,
+  ctx: AgentContext,
+  notifier: Notifier,
+  stopping: () => void,
+): { shutdown: Shutdown; removeSignalHandlers: () => void } {
   const shutdown = createShutdown({
-    deadlineMs: config.operate.shutdown_deadline_s * 1000,
-    logger,
+    deadlineMs: ctx.loaded.config.operate.shutdown_deadline_s * 1000,
+    logger: ctx.logger,
     onBegin: async (reason) => {
-      phase = 'stopping';
+      stopping();
       await notifier.stopping(`stopping: ${reason}`);
     },
     beforeExit: () => options.logs.flush(),
     ...(options.proc ? { proc: options.proc } : {}),
   });
   shutdown.onReopen(() => options.logs.reopen());
-  const removeSignalHandlers = shutdown.installSignalHandlers();
+  return { shutdown, removeSignalHandlers: shutdown.installSignalHandlers() };
+}
 
-  // Everything opened so far is closed again if start-up fails half-way.
-  const closers = new Closers(log);
-  let parts: AgentParts;
-  let observe: (analysis: FrameAnalysis) => void;
-
-  try {
-    parts = await composeStages(ctx, closers);
-    observe = await startOperate(ctx, parts, notifier, closers);
-    closers.add(() => notifier.close());
-  } catch (err) {
-    removeSignalHandlers();
-    await closers.closeAll();
-    throw err;
-  }
-
-  const maxLoopSilenceMs = config.operate.watchdog.max_loop_silence_s * 1000;
-  const running = startRunning(parts, { log, maxLoopSilenceMs, observe, flushSignal: shutdown.signal });
-  registerShutdownSteps(shutdown, parts, running, log, async () => {
-    removeSignalHandlers();
-    await closers.closeAll();
-  });
-
-  phase = 'running';
-  await notifier.ready(`camera ${config.camera.id}: running on ${parts.detector.provider}`);
-  log.info(
-    { source: parts.source.url, detect: config.camera.detect, provider: parts.detector.provider, version: agentVersion() },
-    'agent running',
-  );
-
+/** Waits for the frame loop to end, then runs the shutdown; resolves with the exit code. */
+async function untilEnd(pipeline: Promise<'finished' | 'stopped'>, shutdown: Shutdown, log: Logger, counters: PipelineCounters): Promise<number> {
   let ended: 'finished' | 'stopped';
   try {
-    ended = await running.pipeline;
+    ended = await pipeline;
   } catch (err) {
     log.error({ code: isAgentError(err) ? err.code : undefined, err: describeError(err) }, 'pipeline failed');
     const r = await shutdown.run('pipeline failed');
@@ -108,7 +119,7 @@ export async function runAgent(loaded: LoadedConfig, options: AgentOptions): Pro
     return r.exitCode === 0 ? 1 : r.exitCode;
   }
   if (ended === 'finished') {
-    log.info({ frames: parts.counters.framesProcessed }, 'source finished');
+    log.info({ frames: counters.framesProcessed }, 'source finished');
     const r = await shutdown.run('source finished');
     return r.exitCode;
   }
