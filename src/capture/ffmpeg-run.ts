@@ -10,6 +10,7 @@ import type { FfmpegExit, FfmpegProcess, FfmpegSpawner } from './ffmpeg-process.
 import { FrameAssembler } from './frame-assembler.js';
 import { FrameGate } from './frame-gate.js';
 import { FramePairer } from './frame-pairer.js';
+import { losslessWindow } from './handoff.js';
 import type { PlateSocket } from './plate-socket.js';
 import { classifyRun, type RunOutcome } from './run-outcome.js';
 import type { SourceListDir } from './source-list.js';
@@ -67,7 +68,7 @@ export class FfmpegRun {
     this.pairer = plate ? new FramePairer({ emit: (data, picture) => this.onFrame(data, picture), drop: (picture) => plate.spare.keep(picture) }) : null;
     const pairer = this.pairer;
     this.assembler = new FrameAssembler(bytes, () => ctx.takeBuffer(), pairer ? (data) => pairer.frame(data) : (data) => this.onFrame(data, null));
-    this.frameGate = ctx.lossless ? new FrameGate(bytes) : null;
+    this.frameGate = ctx.lossless ? new FrameGate(bytes, losslessWindow(ctx.invocation)) : null;
   }
 
   /** The running ffmpeg: null before it is spawned and once it has exited. */

@@ -4,7 +4,7 @@
  * The latest-frame hand-off is right for a live camera (a frame that waits is dropped), but a
  * file read as fast as possible would then be decoded only for most frames to be dropped,
  * and the decoding steals the CPU that detection needs. With a gate, bytes pass to the frame
- * assembler only up to one frame ahead of what the consumer took (`grant()` after each frame
+ * assembler only up to one frame (or `ahead` frames) ahead of what the consumer took (`grant()` after each frame
  * taken); the rest waits in the pipe (the sink's write callback is held), so ffmpeg blocks,
  * nothing is dropped, and memory stays at one frame ahead.
  *
@@ -16,8 +16,12 @@ export class FrameGate {
   private held: { chunk: Buffer; onData: (c: Buffer) => void; done: () => void } | null = null;
   private open = false;
 
-  constructor(private readonly frameBytes: number) {
-    this.credit = frameBytes;
+  /** `ahead`: frames that may pass before the consumer took the first (one, but see handoff.ts's losslessWindow). */
+  constructor(
+    private readonly frameBytes: number,
+    ahead = 1,
+  ) {
+    this.credit = ahead * frameBytes;
   }
 
   write(chunk: Buffer, onData: (c: Buffer) => void, done: () => void): void {

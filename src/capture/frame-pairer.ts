@@ -5,6 +5,9 @@
 // (ffmpeg writes the picture right after the frame); one that has waited behind `maxWaiting`
 // newer frames goes on without it, so a stuck socket can delay frames but never stop them.
 
+/** Frames that may wait for their pictures before the oldest goes on without one. */
+export const PAIR_WAIT = 3;
+
 export interface PairerHooks {
   /** A frame in run order, with its picture or null. */
   emit(frame: Buffer, picture: Buffer | null): void;
@@ -22,7 +25,7 @@ export class FramePairer {
 
   constructor(
     private readonly hooks: PairerHooks,
-    private readonly maxWaiting = 3,
+    private readonly maxWaiting = PAIR_WAIT,
   ) {}
 
   frame(buf: Buffer): void {

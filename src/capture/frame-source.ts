@@ -53,7 +53,7 @@ import type { ArgsOptions, CaptureCamera, FfmpegInvocation } from './ffmpeg-args
 import { fluentFfmpegSpawner, type FfmpegSpawner } from './ffmpeg-process.js';
 import type { RunContext } from './ffmpeg-run.js';
 import { FrameTimes } from './frame-times.js';
-import type { Handoff } from './handoff.js';
+import { losslessWindow, type Handoff } from './handoff.js';
 import { LatestSlot } from './latest-frame.js';
 import { SpareBuffer } from './spare-buffer.js';
 import { StderrTail } from './stderr-tail.js';
@@ -88,7 +88,7 @@ export interface FrameSourceOptions {
 
 export class FrameSource {
   private readonly invocation: FfmpegInvocation;
-  private readonly slot = new LatestSlot<Frame>();
+  private readonly slot: LatestSlot<Frame>;
   private readonly stopController = new AbortController();
   private readonly safeUrl: string;
   private readonly supervisor: CaptureSupervisor;
@@ -121,6 +121,7 @@ export class FrameSource {
     const log = options.logger.child({ stage: 'capture', camera: options.camera.id });
     this.files = new CaptureFiles(options.camera, options.args);
     this.invocation = this.files.invocation;
+    this.slot = new LatestSlot<Frame>(options.handoff === 'lossless' ? losslessWindow(this.invocation) : 1);
     this.spare = new SpareBuffer(this.invocation.frameBytes);
     this.frameTimes = new FrameTimes(clock);
     this.safeUrl = redactUrl(options.camera.source.url);
@@ -181,8 +182,7 @@ export class FrameSource {
   async stop(): Promise<void> {
     if (!this.stopController.signal.aborted) {
       this.stopController.abort();
-      const dropped = this.slot.close(true);
-      if (dropped) this.counters.dropped++;
+      this.counters.dropped += this.slot.close(true).length;
       // ffmpeg must not sit blocked on a full pipe while it handles SIGTERM.
       this.supervisor.current?.gate?.release();
       this.supervisor.current?.terminate('stop');

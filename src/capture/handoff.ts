@@ -1,5 +1,6 @@
 import { sourceKind } from '../config/load.js';
-import type { CaptureCamera } from './ffmpeg-args.js';
+import type { CaptureCamera, FfmpegInvocation } from './ffmpeg-args.js';
+import { PAIR_WAIT } from './frame-pairer.js';
 
 export type Handoff = 'latest' | 'lossless';
 
@@ -10,4 +11,14 @@ export type Handoff = 'latest' | 'lossless';
  */
 export function defaultHandoff(camera: Pick<CaptureCamera, 'source'>): Handoff {
   return sourceKind(camera.source.url) === 'file' && !camera.source.realtime ? 'lossless' : 'latest';
+}
+
+/**
+ * Frames a lossless hand-off lets ffmpeg write ahead of what the consumer took: one, or with
+ * plate pictures one more for each frame that may wait for its picture. ffmpeg may write a
+ * frame or two before the picture of the one before, and a window of one would leave both
+ * sides waiting for each other.
+ */
+export function losslessWindow(invocation: Pick<FfmpegInvocation, 'plate'>): number {
+  return invocation.plate ? 1 + PAIR_WAIT : 1;
 }

@@ -1,18 +1,22 @@
 /**
- * A one-slot mailbox between the pipe reader (producer) and one consumer: latest wins.
+ * A mailbox between the pipe reader (producer) and one consumer: latest wins.
  *
- * Invariants: at most one item waits; `put` of a newer item while one waits replaces it and
- * hands the overtaken one back to the caller (so it can be counted as dropped and its buffer
- * reused); a waiting consumer is handed an item at once, so nothing is dropped when the
- * consumer keeps up. Memory is bounded by one waiting item, whatever the consumer's speed.
+ * Invariants: at most `capacity` items wait (one by default); `put` of a newer item while the
+ * box is full drops the oldest and hands it back to the caller (so it can be counted as
+ * dropped and its buffer reused); a waiting consumer is handed an item at once, so nothing is
+ * dropped when the consumer keeps up. Memory is bounded by `capacity` waiting items, whatever
+ * the consumer's speed. A lossless hand-off sizes it to what its gate lets through, so nothing
+ * is ever overtaken there.
  * After `close`, `next` drains the waiting item (unless discarded) and then resolves null;
  * after `fail`, it rejects with the error once the waiting item is drained.
  */
 export class LatestSlot<T> {
-  private pending: T | null = null;
+  private readonly pending: T[] = [];
   private waiter: { resolve: (v: T | null) => void; reject: (e: unknown) => void; cleanup: () => void } | null = null;
   private closed = false;
   private error: Error | null = null;
+
+  constructor(private readonly capacity = 1) {}
 
   /** Offers an item; returns the item it overtook (never consumed), or null. */
   put(item: T): T | null {
@@ -24,18 +28,13 @@ export class LatestSlot<T> {
       w.resolve(item);
       return null;
     }
-    const overtaken = this.pending;
-    this.pending = item;
-    return overtaken;
+    this.pending.push(item);
+    return this.pending.length > this.capacity ? this.pending.shift()! : null;
   }
 
-  /** The newest item; waits when there is none. Only one call may wait at a time. */
+  /** The oldest item waiting (the newest with one slot); waits when there is none. Only one call may wait at a time. */
   next(signal?: AbortSignal): Promise<T | null> {
-    if (this.pending !== null) {
-      const item = this.pending;
-      this.pending = null;
-      return Promise.resolve(item);
-    }
+    if (this.pending.length > 0) return Promise.resolve(this.pending.shift()!);
     if (this.closed) return this.error === null ? Promise.resolve(null) : Promise.reject(this.error);
     if (this.waiter) return Promise.reject(new Error('LatestSlot.next: another call is already waiting (one consumer only)'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -49,8 +48,8 @@ export class LatestSlot<T> {
     });
   }
 
-  /** No more items. With `discard`, an item still waiting is dropped and returned. */
-  close(discard = false): T | null {
+  /** No more items. With `discard`, the items still waiting are dropped and returned. */
+  close(discard = false): T[] {
     return this.finish(null, discard);
   }
 
@@ -63,15 +62,11 @@ export class LatestSlot<T> {
     return this.closed;
   }
 
-  private finish(error: Error | null, discard: boolean): T | null {
-    if (this.closed) return null;
+  private finish(error: Error | null, discard: boolean): T[] {
+    if (this.closed) return [];
     this.closed = true;
     this.error = error;
-    let dropped: T | null = null;
-    if (discard) {
-      dropped = this.pending;
-      this.pending = null;
-    }
+    const dropped = discard ? this.pending.splice(0) : [];
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;

@@ -44,12 +44,21 @@ describe('latest-frame hand-off', () => {
   it('close with discard drops the waiting item and wakes a waiting consumer with null', async () => {
     const slot = new LatestSlot<number>();
     slot.put(5);
-    expect(slot.close(true)).toBe(5);
+    expect(slot.close(true)).toEqual([5]);
     await expect(slot.next()).resolves.toBeNull();
     const s2 = new LatestSlot<number>();
     const p = s2.next();
     s2.close(true);
     await expect(p).resolves.toBeNull();
+  });
+
+  it('with a capacity, keeps that many in order and drops the oldest beyond it', async () => {
+    const slot = new LatestSlot<number>(3);
+    expect([1, 2, 3].map((i) => slot.put(i))).toEqual([null, null, null]);
+    expect(slot.put(4)).toBe(1);
+    await expect(slot.next()).resolves.toBe(2);
+    await expect(slot.next()).resolves.toBe(3);
+    expect(slot.close(true)).toEqual([4]);
   });
 
   it('fail rejects the consumer with the error', async () => {
