@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian 12/13 machine with Node >= 20.19 needs to build, run and test the
-# agent: Debian packages (ffmpeg; GStreamer's RTSP server for the tests; systemd for
-# `systemd-analyze verify`; iproute2/iptables for the network fault drills; OpenCV for the
-# peer benchmark; Chromium for the installer page's browser test; MariaDB with galera-4 and
-# rsync for the cluster tests and `npm run drill:cluster`) and the npm dependencies. Safe to run again.
+# agent: Debian packages (ffmpeg; libjemalloc2, the malloc the systemd unit preloads; GStreamer's
+# RTSP server for the tests; systemd for `systemd-analyze verify`; iproute2/iptables for the
+# network fault drills; OpenCV for the peer benchmark; Chromium for the installer page's browser
+# test; MariaDB with galera-4 and rsync for the cluster tests and `npm run drill:cluster`) and the
+# npm dependencies. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  ffmpeg
+  ffmpeg libjemalloc2
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
   iproute2 iptables systemd

@@ -11,6 +11,23 @@ import { repoRoot } from '../helpers/env.js';
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 const unit = join(repoRoot, 'systemd/roadside-agent@.service');
 
+/** The unit's one-word `Environment=NAME=value` lines, as the benches read them. */
+function unitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of readFileSync(unit, 'utf8').matchAll(/^Environment=(\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}
+
+/** Node started with the unit's environment (plus `extra`): its stderr and whether jemalloc is mapped. */
+function nodeWithUnitEnvironment(extra: Record<string, string> = {}): { status: number | null; stderr: string; jemalloc: boolean } {
+  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/maps', 'utf8'))"], {
+    env: { ...process.env, ...unitEnvironment(), ...extra },
+    encoding: 'utf8',
+  });
+  return { status: r.status, stderr: r.stderr, jemalloc: /\/libjemalloc\.so\.2$/m.test(r.stdout) };
+}
+const hasJemalloc = nodeWithUnitEnvironment().jemalloc;
+
 describe('systemd files', () => {
   let dir: string;
   beforeEach(() => {
@@ -43,6 +60,28 @@ describe('systemd files', () => {
       'KillMode=mixed',
     ])
       expect(text.split('\n')).toContain(line);
+  });
+
+  it('the unit preloads jemalloc, by soname, from the package scripts/setup.sh installs', () => {
+    const env = unitEnvironment();
+    expect(env.LD_PRELOAD).toBe('libjemalloc.so.2');
+    expect(env.MALLOC_CONF).toBe('background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0');
+    // glibc's setting stays for a box without the library.
+    expect(env.MALLOC_ARENA_MAX).toBe('2');
+    const packages = /^APT_PACKAGES=\(([^)]*)\)/m.exec(readFileSync(join(repoRoot, 'scripts/setup.sh'), 'utf8'))?.[1] ?? '';
+    expect(packages.split(/\s+/)).toContain('libjemalloc2');
+  });
+
+  it('a process started with the unit\'s environment runs when the preloaded library is missing', () => {
+    const r = nodeWithUnitEnvironment({ LD_PRELOAD: 'libroadside-test-missing.so.2' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/libroadside-test-missing\.so\.2.*cannot be preloaded.*ignored/);
+    expect(r.jemalloc).toBe(false);
+  });
+
+  it.skipIf(!hasJemalloc)('node started with the unit\'s environment runs on jemalloc, without a word on stderr', () => {
+    const r = nodeWithUnitEnvironment();
+    expect(r).toEqual({ status: 0, stderr: '', jemalloc: true });
   });
 
   it('install-camera.sh --root installs a valid config for the camera and a 0600 credential', () => {
