@@ -10,14 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpareBuffer } from './spare-buffer.js';
 
-/** Between attempts to connect while ffmpeg starts, ms. */
+/** Between attempts to connect while ffmpeg starts, ms: 20, doubling up to 250 (a camera can take seconds to answer). */
 const RETRY_MS = 20;
+const RETRY_MAX_MS = 250;
 
 export class PlateSocket {
   readonly path: string;
   private readonly dir: string;
   private connection: Socket | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private attempts = 0;
   private target: ((picture: Buffer) => void) | null = null;
   private current: Buffer | null = null;
   private filled = 0;
@@ -39,6 +41,7 @@ export class PlateSocket {
     this.detach();
     rmSync(this.path, { force: true });
     this.target = target;
+    this.attempts = 0;
     this.connect();
   }
 
@@ -64,10 +67,11 @@ export class PlateSocket {
       // Not listening yet (or gone with its ffmpeg, whose exit capture reports): try again while the run lasts.
       if (this.connection !== socket || !this.target) return;
       this.connection = null;
+      const wait = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** this.attempts++);
       this.retry = setTimeout(() => {
         this.retry = null;
         if (this.target) this.connect();
-      }, RETRY_MS);
+      }, wait);
     });
   }
 
