@@ -4,9 +4,10 @@
  *
  * What ffmpeg is asked to do, whatever the source: decode the video stream only, drop it to
  * `detect.fps` with the fps filter, scale it to exactly `detect.width` x `detect.height`, and
- * write packed RGB24 (`rawvideo`) to stdout. With camera.plate_pixels, the same frames also go, at
- * the camera's size in yuv420p, to the capture stage's unix socket (plate pictures). Because the scale target is fixed, a camera that
- * changes its resolution mid-stream still yields frames of `width * height * 3` bytes.
+ * write packed RGB24 (`rawvideo`) to stdout. With camera.plate_pixels, the same frames also go,
+ * at the camera's size in yuv420p, to the capture stage's unix socket (plate pictures). Because
+ * the scale targets are fixed, a camera that changes its resolution mid-stream still yields
+ * frames of `width * height * 3` bytes.
  * Decoding is paced with one decoder thread and one filter thread: on a 2-core box an
  * unthrottled ffmpeg steals the CPU that detection needs. Live sources are stamped with the
  * wall clock at arrival (camera.source.wallclock_timestamps), so broken camera timestamps
@@ -16,6 +17,7 @@
  */
 import type { CameraConfig } from '../config/schema.js';
 import { sourceKind, type SourceKind } from '../config/load.js';
+import { yuvBytes } from '../shared/yuv.js';
 
 /** The parts of the camera section that capture reads. */
 export type CaptureCamera = Pick<CameraConfig, 'id' | 'source' | 'detect' | 'stall_timeout_s' | 'reconnect'> & Partial<Pick<CameraConfig, 'plate_pixels'>>;
@@ -129,7 +131,7 @@ export function buildFfmpegArgs(camera: CaptureCamera, options: ArgsOptions = {}
     : [...streams, '-vf', `fps=${rate(detect.fps)},${toDetect}`, ...raw('rgb24')];
   // Both branches leave one fps filter, so the n-th picture on the socket is the n-th frame's.
   const plate: PlateOutput | undefined = full
-    ? { target: `unix:${options.plateSocketPath}`, outputOptions: ['-map', '[plate]', ...raw('yuv420p'), '-listen', '1'], width: full.width, height: full.height, frameBytes: (full.width * full.height * 3) / 2 }
+    ? { target: `unix:${options.plateSocketPath}`, outputOptions: ['-map', '[plate]', ...raw('yuv420p'), '-listen', '1'], width: full.width, height: full.height, frameBytes: yuvBytes(full.width, full.height) }
     : undefined;
 
   return {

@@ -1,12 +1,9 @@
 // What preprocessing reads and writes: the packed RGB image it samples, the spec of the
 // tensor a model wants (the config's `input` section), and a tensor of that shape.
+import type { RgbPicture } from '../shared/types.js';
 
 /** A packed RGB24 image (a Frame is one). */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
+export type RgbImage = RgbPicture;
 
 export type ResizeMode = 'letterbox-top-left' | 'letterbox-center' | 'stretch';
 export type Interpolation = 'bilinear' | 'area';

@@ -1,12 +1,8 @@
-import type { Box } from '../shared/types.js';
+import type { Box, RgbPicture } from '../shared/types.js';
 import { pixelBox } from '../shared/box.js';
 
 /** A packed RGB24 image (a frame, or a crop of one). */
-export interface RawImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
+export type RawImage = RgbPicture;
 
 /** Copies the pixels of `box` (clipped to the image, whole pixels) into a new image. */
 export function cropRaw(image: RawImage, box: Box): RawImage {

@@ -8,7 +8,7 @@
 // - an ended track's entry is removed when its violation is taken (or found not due); an open
 //   track's stays, marked emitted, so later frames leave it alone.
 import { copyRaw, cropRaw, type RawImage } from '../evidence/raw.js';
-import { padBox } from '../shared/box.js';
+import { padBox, scaleBox } from '../shared/box.js';
 import type { Box, Frame } from '../shared/types.js';
 import { cropYuvToRgb } from '../shared/yuv.js';
 import type { Track, TrackAssignment } from '../track/tracker.js';
@@ -97,9 +97,8 @@ export function createTrackEntries(ruleOptions: HelmetRuleOptions): TrackEntries
 export function plateCrop(f: Frame, box: Box): RawImage {
   const full = f.full;
   if (!full) return cropRaw(f, padBox(box, PLATE_PAD, f.width, f.height));
-  const kx = full.width / f.width;
-  const ky = full.height / f.height;
-  return cropYuvToRgb(full, padBox({ x1: box.x1 * kx, y1: box.y1 * ky, x2: box.x2 * kx, y2: box.y2 * ky }, PLATE_PAD, full.width, full.height));
+  const b = scaleBox(box, full.width / f.width, full.height / f.height);
+  return cropYuvToRgb(full, padBox(b, PLATE_PAD, full.width, full.height));
 }
 
 function keepPlateCrop(e: TrackEntry, text: string, weight: number, crop: () => RawImage): void {

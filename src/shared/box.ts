@@ -43,6 +43,11 @@ export function expandBox(b: Box, fx: number, fy: number = fx): Box {
   return { x1: b.x1 - dx, y1: b.y1 - dy, x2: b.x2 + dx, y2: b.y2 + dy };
 }
 
+/** The box with its x scaled by `kx` and its y by `ky` (the same picture at another size). */
+export function scaleBox(b: Box, kx: number, ky: number = kx): Box {
+  return { x1: b.x1 * kx, y1: b.y1 * ky, x2: b.x2 * kx, y2: b.y2 * ky };
+}
+
 export function unionBox(boxes: readonly Box[]): Box {
   let x1 = Infinity;
   let y1 = Infinity;

@@ -17,6 +17,13 @@ export interface Frame {
   readonly full?: YuvPicture;
 }
 
+/** A packed RGB24 picture: a frame, a crop of one, a model's input image. */
+export interface RgbPicture {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
 /** A planar yuv420p picture as ffmpeg writes it: the Y plane, then U and V at half size each way. */
 export interface YuvPicture {
   readonly width: number;

@@ -3,14 +3,7 @@
 // so callers convert only the rectangles they read. BT.601 limited range, the matrix of ffmpeg's
 // own yuv420p → rgb24 by default.
 import { pixelBox } from './box.js';
-import type { Box, YuvPicture } from './types.js';
-
-/** A packed RGB24 picture. */
-export interface Rgb24 {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
+import type { Box, RgbPicture, YuvPicture } from './types.js';
 
 export function yuvBytes(width: number, height: number): number {
   return width * height + 2 * (Math.ceil(width / 2) * Math.ceil(height / 2));
@@ -43,7 +36,7 @@ export function convertYuvRect(src: YuvPicture, rect: Box, out: Uint8Array, stri
 }
 
 /** The pixels of `box` (clipped, whole pixels) as a new packed RGB24 image: a plate's evidence crop. */
-export function cropYuvToRgb(src: YuvPicture, box: Box): Rgb24 {
+export function cropYuvToRgb(src: YuvPicture, box: Box): RgbPicture {
   const b = pixelBox(box, src.width, src.height);
   const w = b.x2 - b.x1;
   const out = new Uint8Array(w * (b.y2 - b.y1) * 3);
