@@ -3,7 +3,7 @@
 // close-ups) only when the config asks. A weak read is read again with a margin (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
-import { boxArea, expandBox, iou } from '../shared/box.js';
+import { boxArea, expandBox, iou, scaleBox } from '../shared/box.js';
 import type { Box, Detection, OtherPlate, PlateRead, YuvPicture } from '../shared/types.js';
 import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
@@ -86,15 +86,15 @@ export class PlateStage {
     if (!this.locator) return none;
     const vehicles = detections.filter((d) => this.vehicleClasses.includes(d.classId));
     const searched = [...motos.flatMap((m, i) => (wanted[i] ? [{ vehicle: m, moto: i }] : [])), ...vehicles.map((v) => ({ vehicle: v, moto: -1 }))];
-    const whole = this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles]);
-    if (searched.length === 0 && !whole) return none;
+    const searchWhole = this.wholeFrame === 'no_large_vehicle' && !this.hasLargeVehicle(frame, [...motos, ...vehicles]);
+    if (searched.length === 0 && !searchWhole) return none;
     const large = full && full.width > frame.width ? full : null;
     const kx = large ? large.width / frame.width : 1;
     const ky = large ? large.height / frame.height : 1;
     const up = (d: Detection): Detection => (kx === 1 && ky === 1 ? d : { ...d, box: scaleBox(d.box, kx, ky) });
     const targets = searched.map((x) => up(x.vehicle));
     sw.start();
-    const image = large ? this.pixels.view(large, whole ? [{ x1: 0, y1: 0, x2: large.width, y2: large.height }] : this.convertedRegions(large, targets)) : frame;
+    const image = large ? this.pixels.view(large, this.convertedRegions(large, targets, searchWhole)) : frame;
     sw.lap('plate.pixels');
     const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
     const locs = await this.locateAll(image, targets, sw, Math.max(kx, ky));
@@ -103,7 +103,7 @@ export class PlateStage {
       const loc = locs[i];
       if (loc && !located.some((l) => iou(l.loc.box, loc.box) > 0.5)) located.push({ ...x, loc });
     });
-    if (whole) {
+    if (searchWhole) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
       const all = this.locator instanceof PlateDetectorLocator ? await this.locator.locateWhole(image, sw) : await this.locator.locateIn(image, whole, sw);
@@ -153,12 +153,12 @@ export class PlateStage {
   }
 
   /**
-   * Where the plate stage reads a plate picture: each vehicle's search region (the whole picture
-   * when the locator does not say), with room for the re-read's margin.
+   * Where the plate stage reads a plate picture: each vehicle's search region, with room for the
+   * re-read's margin; the whole picture when it is searched whole or the locator does not say.
    */
-  private convertedRegions(picture: YuvPicture, vehicles: readonly Detection[]): Box[] {
+  private convertedRegions(picture: YuvPicture, vehicles: readonly Detection[], whole: boolean): Box[] {
     const locator = this.locator!;
-    if (!locator.searchRegion) return [{ x1: 0, y1: 0, x2: picture.width, y2: picture.height }];
+    if (whole || !locator.searchRegion) return [{ x1: 0, y1: 0, x2: picture.width, y2: picture.height }];
     return vehicles.flatMap((v) => {
       const r = locator.searchRegion!(picture, v);
       return r ? [expandBox(r, REGION_MARGIN)] : [];
@@ -199,10 +199,6 @@ export class PlateStage {
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {
     return this.locator ? this.locator.locateIn(image, region, sw) : Promise.resolve([]);
   }
-}
-
-function scaleBox(b: Box, kx: number, ky: number): Box {
-  return { x1: b.x1 * kx, y1: b.y1 * ky, x2: b.x2 * kx, y2: b.y2 * ky };
 }
 
 type Sessions = Partial<Record<'plate_locator' | 'plate_reader', ModelSession>>;
