@@ -65,7 +65,7 @@ describe('systemd files', () => {
   it('the unit preloads jemalloc, by soname, from the package scripts/setup.sh installs', () => {
     const env = unitEnvironment();
     expect(env.LD_PRELOAD).toBe('libjemalloc.so.2');
-    expect(env.MALLOC_CONF).toBe('background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0');
+    expect(env.MALLOC_CONF).toBe('background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:1,tcache:false');
     // glibc's setting stays for a box without the library.
     expect(env.MALLOC_ARENA_MAX).toBe('2');
     const packages = /^APT_PACKAGES=\(([^)]*)\)/m.exec(readFileSync(join(repoRoot, 'scripts/setup.sh'), 'utf8'))?.[1] ?? '';
