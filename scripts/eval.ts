@@ -45,6 +45,7 @@ function provisional(l: LoadedConfig): void {
     threshold: 0.9,
     helmet_threshold: 0.5,
     crop: { height_fraction: 0.3, width_fraction: 1, lift: 0.05 },
+    wide_box_edges: null,
   };
   l.config.models.riders = { vehicle_classes: [], vehicle_score_threshold: 0.3, person_score_threshold: null };
 }

@@ -83,6 +83,15 @@ export const HelmetSchema = z
         threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) at or above which a rider is judged no_helmet.'),
         helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a rider is judged helmeted; between the two the verdict is unknown.'),
         crop: HeadCropSchema.prefault({}),
+        wide_box_edges: z
+          .number()
+          .min(1)
+          .max(10)
+          .nullable()
+          .default(null)
+          .describe(
+            "A person box at least this many crop sides wide (mostly a rider and a passenger in one box, or a leaning rider) is also judged at crops aligned to its left and right edges; one judged no_helmet while the centred crop is not becomes a head of its own on the motorcycle (a second rider entry with the same person box). null: the centred crop only.",
+          ),
       })
       .describe('A head-crop classifier.'),
     z

@@ -197,7 +197,7 @@ class Pipeline implements InThreadDetector {
 
     const verdicts = await p.helmet.judge(frame, riderPersons, sw);
     const riders: Rider[][] = motos.map(() => []);
-    riderPersons.forEach((person, i) => riders[riderOf[i]!]!.push({ person, helmet: verdicts[i]! }));
+    riderPersons.forEach((person, i) => verdicts[i]!.forEach((helmet) => riders[riderOf[i]!]!.push({ person, helmet })));
 
     const wanted = riders.map((rs) => p.plates === 'all' || rs.some((r) => r.helmet.verdict !== 'helmet'));
     const plates = await p.plateStage.run(frame, motos, wanted, detections, sw, frame.full);

@@ -8,12 +8,13 @@ import { boxHeight, clipBox, expandBox } from '../shared/box.js';
 import { tensorDims, tensorSpec } from './model-input.js';
 import { ObjectDetector } from './object-detector.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
-import { headCrop } from './riders.js';
+import { headCrop, headCrops } from './riders.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
 
 export interface HelmetJudge {
-  judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]>;
+  /** Per person, its heads' verdicts: the first is the person's own head; more only where the judge found a second head in the box. */
+  judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[][]>;
 }
 
 /** The classifier's verdict from P(no_helmet): flagged at `threshold`, cleared below `helmetThreshold`. */
@@ -38,19 +39,24 @@ export class HelmetClassifier implements HelmetJudge {
     this.buffer = allocTensor(this.spec, 8);
   }
 
-  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
-    const heads: Box[] = persons.map((p) => headCrop(p.box, this.config.crop));
-    const probs = await this.scoreHeads(image, heads, sw);
-    const verdicts = heads.map((headBox, i) => {
-      const p = probs[i]!;
-      return {
-        verdict: verdictFromProbability(p, this.config.threshold, this.config.helmet_threshold),
-        noHelmetScore: p,
-        headBox: clipBox(headBox, image.width, image.height),
-      };
+  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[][]> {
+    const crops = persons.map((p) => headCrops(p.box, this.config.crop, this.config.wide_box_edges));
+    const probs = await this.scoreHeads(image, crops.flat(), sw);
+    const verdict = (headBox: Box, p: number): HelmetVerdict => ({
+      verdict: verdictFromProbability(p, this.config.threshold, this.config.helmet_threshold),
+      noHelmetScore: p,
+      headBox: clipBox(headBox, image.width, image.height),
+    });
+    let next = 0;
+    const out = crops.map((boxes) => {
+      const ps = probs.slice(next, (next += boxes.length));
+      const own = verdict(boxes[0]!, ps[0]!);
+      const edge = ps.length > 1 ? (ps[1]! >= ps[2]! ? 1 : 2) : 0;
+      const second = edge > 0 && own.verdict !== 'no_helmet' && ps[edge]! >= this.config.threshold;
+      return second ? [own, verdict(boxes[edge]!, ps[edge]!)] : [own];
     });
     sw.lap('helmet.post');
-    return verdicts;
+    return out;
   }
 
   /** P(no_helmet) for each head region, in one batch. */
@@ -90,8 +96,8 @@ export class HelmetDetector implements HelmetJudge {
     this.detector = new ObjectDetector(session, config.detector, 'helmet');
   }
 
-  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[]> {
-    const out: HelmetVerdict[] = [];
+  async judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[][]> {
+    const out: HelmetVerdict[][] = [];
     for (const person of persons) {
       const region = clipBox(expandBox(person.box, 0.1), image.width, image.height);
       const found = await this.detector.detect(image, sw, region);
@@ -103,7 +109,7 @@ export class HelmetDetector implements HelmetJudge {
       let verdict: HelmetVerdictKind = 'unknown';
       if (best?.role === 'no_helmet' && best.score >= this.config.threshold) verdict = 'no_helmet';
       else if (best?.role === 'helmet') verdict = 'helmet';
-      out.push({ verdict, noHelmetScore: noHelmet, headBox: best?.box ?? clipBox(headCrop(person.box), image.width, image.height) });
+      out.push([{ verdict, noHelmetScore: noHelmet, headBox: best?.box ?? clipBox(headCrop(person.box), image.width, image.height) }]);
       sw.lap('helmet.post');
     }
     return out;

@@ -101,6 +101,18 @@ export function headCrop(person: Box, rule: HeadCropRule = PROVISIONAL_HEAD_CROP
 }
 
 /**
+ * The crops a rider is judged on: its head crop and, when the person box is at least `wideEdges`
+ * crop sides wide (often a rider and a passenger boxed as one), the same square aligned to the
+ * box's left and right edges (in that order).
+ */
+export function headCrops(person: Box, rule: HeadCropRule, wideEdges: number | null): Box[] {
+  const own = headCrop(person, rule);
+  const side = own.x2 - own.x1;
+  if (wideEdges === null || boxWidth(person) < wideEdges * side) return [own];
+  return [own, { ...own, x1: person.x1, x2: person.x1 + side }, { ...own, x1: person.x2 - side, x2: person.x2 }];
+}
+
+/**
  * Where a motorcycle's plate can be: its lower part, a little wider than the box (plates sit
  * at the very bottom of a bike seen from behind or in front).
  */

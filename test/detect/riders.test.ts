@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignRiders, headCrop, riderScore } from '../../src/detect/riders.js';
+import { assignRiders, headCrop, headCrops, riderScore } from '../../src/detect/riders.js';
 import type { Box, Detection } from '../../src/shared/types.js';
 
 const det = (box: Box, role: 'person' | 'motorcycle', score = 0.9): Detection => ({ box, score, classId: role === 'person' ? 0 : 3, role });
@@ -100,5 +100,27 @@ describe('headCrop with the shipped classifier\'s rule (models.helmet.crop)', ()
     const inside = (c: Box): number => ((Math.min(c.x2, head.x2) - Math.max(c.x1, head.x1)) * (Math.min(c.y2, head.y2) - Math.max(c.y1, head.y1))) / (36 * 40);
     expect(inside(headCrop(person))).toBeCloseTo(0.594, 2);
     expect(inside(headCrop(person, rule))).toBeCloseTo(0.9, 2);
+  });
+});
+
+describe('headCrops (models.helmet.wide_box_edges)', () => {
+  const rule = { height_fraction: 0.4, width_fraction: 1, lift: 0.1 };
+  it.each([
+    { what: 'off: the head crop only', person: b(0, 0, 200, 100), wide: null, want: [b(80, -4, 120, 36)] },
+    { what: 'a narrow box (side bounded by the width): the head crop only', person: b(0, 0, 40, 100), wide: 1.5, want: [b(0, -4, 40, 36)] },
+    { what: 'a box 1.4 sides wide, under 1.5: the head crop only', person: b(0, 0, 56, 100), wide: 1.5, want: [b(8, -4, 48, 36)] },
+    {
+      what: 'a box 5 sides wide (rider and passenger): the head crop, then the left- and right-aligned ones',
+      person: b(0, 0, 200, 100),
+      wide: 1.5,
+      want: [b(80, -4, 120, 36), b(0, -4, 40, 36), b(160, -4, 200, 36)],
+    },
+    { what: 'exactly 1.5 sides wide counts as wide', person: b(10, 0, 70, 100), wide: 1.5, want: [b(20, -4, 60, 36), b(10, -4, 50, 36), b(30, -4, 70, 36)] },
+  ])('$what', ({ person, wide, want }) => {
+    const got = headCrops(person, rule, wide);
+    expect(got).toHaveLength(want.length);
+    got.forEach((c, i) => {
+      for (const k of ['x1', 'y1', 'x2', 'y2'] as const) expect(c[k]).toBeCloseTo(want[i]![k]);
+    });
   });
 });
