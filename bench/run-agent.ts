@@ -169,6 +169,20 @@ export async function runAgentToEnd(args: string[], timeoutMs: number): Promise<
 
 export const ms = (l: AgentLine): number => Date.parse(l.time);
 
+/**
+ * The agent's own series from its /metrics, by name with their labels as Prometheus writes them
+ * (`roadside_frames_processed_total`, `roadside_violations_total{outcome="queued"}`).
+ */
+export async function scrapeMetrics(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(roadside_\w+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
 /** The `Environment=` lines of the systemd unit, so the agent is measured as it is deployed. */
 export function unitEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};

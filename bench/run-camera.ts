@@ -4,7 +4,7 @@
 // start-up, RSS the max sampled each second, frame rates from the agent's /metrics.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CLIP, ROOT, startAgent, unitEnvironment, writeConfig, type Media } from './run-agent.js';
+import { CLIP, ROOT, scrapeMetrics, startAgent, unitEnvironment, writeConfig, type Media } from './run-agent.js';
 import { PYTHON, cpuSeconds, descendants, memoryMb, sleep, spawnTracked, stopProcess } from './run-procs.js';
 import type { Report } from './run-report.js';
 import { fmt, freePort, median, spread, table } from './run-stats.js';
@@ -34,16 +34,6 @@ async function startRtsp(live: { width: number; height: number; fps: number }): 
     child.once('exit', () => rej(new Error(`RTSP fixture exited: ${err}`)));
   });
   return { child, port };
-}
-
-async function scrape(port: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(roadside_frames_\w+_total) (\S+)$/.exec(line);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
 }
 
 interface CameraCost {
@@ -89,7 +79,7 @@ async function sampleCost(agentPid: number, ffPid: number, port: number, seconds
   const ffmpegCores: number[] = [];
   let agentRss = 0;
   let ffmpegRss = 0;
-  const m0 = await scrape(port);
+  const m0 = await scrapeMetrics(port);
   const t0 = performance.now();
   let prev = { t: t0, a: cpuSeconds(agentPid)!, f: cpuSeconds(ffPid)! };
   for (let i = 0; i < seconds; i++) {
@@ -104,7 +94,7 @@ async function sampleCost(agentPid: number, ffPid: number, port: number, seconds
       prev = now;
     }
   }
-  const m1 = await scrape(port);
+  const m1 = await scrapeMetrics(port);
   const secs = (performance.now() - t0) / 1000;
   const rate = (k: string): number => ((m1[k] ?? NaN) - (m0[k] ?? NaN)) / secs;
   return {

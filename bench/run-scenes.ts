@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
-import { CLIP, ROOT, startAgent, writeConfig } from './run-agent.js';
+import { CLIP, ROOT, scrapeMetrics, startAgent, writeConfig } from './run-agent.js';
 import { cpuSeconds, descendants, memoryMb, reapedChildrenCpuSeconds, sleep } from './run-procs.js';
 import { decodeAlone } from './run-stages.js';
 import { fmt, freePort, median, spread, table } from './run-stats.js';
@@ -49,16 +49,6 @@ export function quietSubStream(mediaDir: string): string {
   return file;
 }
 
-async function scrape(port: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(roadside_\w+)(\{outcome="queued"\})? (\S+)$/.exec(line);
-    if (m) out[m[1]! + (m[2] ? '_queued' : '')] = Number(m[3]);
-  }
-  return out;
-}
-
 export interface SceneCost {
   cores: number[];
   agentCores: number[];
@@ -76,7 +66,15 @@ export interface SceneCost {
 /** The busy clip with the helmet threshold lowered so that its bare-headed passenger is recorded on every loop (evidence, plates, queue): RSS while a camera records. */
 const RECORDING_THRESHOLD = 0.55;
 
-async function sceneCost(dir: string, db: string, name: string, file: string, regions: boolean, seconds: number, env: NodeJS.ProcessEnv, recording = false): Promise<SceneCost> {
+/** One run of the section: a clip, whole frame or regions, and whether the camera records (RECORDING_THRESHOLD). */
+interface SceneRun {
+  name: string;
+  file: string;
+  regions: boolean;
+  recording?: boolean;
+}
+
+async function sceneCost(dir: string, db: string, { name, file, regions, recording = false }: SceneRun, seconds: number, env: NodeJS.ProcessEnv): Promise<SceneCost> {
   const port = await freePort();
   const cfg = writeConfig(dir, `scene-${name}`, {
     camera: { source: { url: file, loop: true, realtime: true }, detect: { width: 1280, height: 720, fps: 5 } },
@@ -90,7 +88,7 @@ async function sceneCost(dir: string, db: string, name: string, file: string, re
     await agent.waitFor((l) => l.event === 'camera_online', 60_000, 'camera online');
     const ff = descendants(agent.pid).find((d) => d.comm === 'ffmpeg');
     if (!ff) throw new Error('no ffmpeg child of the agent');
-    const m0 = await scrape(port);
+    const m0 = await scrapeMetrics(port);
     const window = 10;
     const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0 };
     let prev = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
@@ -106,14 +104,14 @@ async function sceneCost(dir: string, db: string, name: string, file: string, re
         prev = now;
       }
     }
-    const m1 = await scrape(port);
+    const m1 = await scrapeMetrics(port);
     const d = (k: string): number => (m1[k] ?? NaN) - (m0[k] ?? NaN);
     out.motorcycles = d('roadside_motorcycles_seen_total');
     out.riders = d('roadside_riders_seen_total');
     out.frames = d('roadside_frames_processed_total');
     out.withoutInference = d('roadside_frames_without_inference_total');
     out.sceneRuns = d('roadside_scene_inferences_total');
-    out.queued = d('roadside_violations_total_queued');
+    out.queued = d('roadside_violations_total{outcome="queued"}');
     return out;
   } finally {
     await agent.stop();
@@ -151,20 +149,20 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
   const quiet = quietClip(o.mediaDir);
   o.log(`== 7. quiet scene and busy clip, 1080p 5 fps in real time → 1280x720: whole frame vs motion-gated regions (${o.seconds} s each, 10-s CPU windows)`);
   o.log(`   quiet = ${quiet} (background + a half-size rider crossing for 7 s every ${QUIET_PERIOD_S} s); quiet-720p = the same as a 720p sub-stream; busy = ${CLIP} looped`);
-  const runs: Array<[string, string, boolean, boolean?]> = [
-    ['quiet-whole', quiet, false],
-    ['quiet-regions', quiet, true],
-    ['quiet-720p-regions', quietSubStream(o.mediaDir), true],
-    ['busy-whole', CLIP, false],
-    ['busy-regions', CLIP, true],
-    ['busy-recording', CLIP, true, true],
+  const runs: SceneRun[] = [
+    { name: 'quiet-whole', file: quiet, regions: false },
+    { name: 'quiet-regions', file: quiet, regions: true },
+    { name: 'quiet-720p-regions', file: quietSubStream(o.mediaDir), regions: true },
+    { name: 'busy-whole', file: CLIP, regions: false },
+    { name: 'busy-regions', file: CLIP, regions: true },
+    { name: 'busy-recording', file: CLIP, regions: true, recording: true },
   ];
   const results: Record<string, SceneCost> = {};
   const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders', 'violations']];
-  for (const [name, file, regions, recording] of runs) {
-    const r = await sceneCost(o.dir, o.db, name, file, regions, o.seconds, o.env, recording);
-    results[name] = r;
-    rows.push([name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), fmt(r.agentRss, 0), fmt(r.frames, 0),
+  for (const run of runs) {
+    const r = await sceneCost(o.dir, o.db, run, o.seconds, o.env);
+    results[run.name] = r;
+    rows.push([run.name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), fmt(r.agentRss, 0), fmt(r.frames, 0),
       fmt(r.withoutInference, 0), fmt(r.sceneRuns, 0), fmt(r.motorcycles, 0), fmt(r.riders, 0), fmt(r.queued, 0)]);
   }
   o.log(table(rows));
@@ -184,7 +182,7 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
     const ok = results[`${s}-regions`]!.riders >= results[`${s}-whole`]!.riders;
     o.goal(`motorcycles/riders found, ${s} (regions vs whole)`, `${found(`${s}-regions`)} vs ${found(`${s}-whole`)}`, 'riders ≥ whole', ok);
   }
-  const idleRss = Math.max(...Object.entries(results).filter(([k]) => k !== 'busy-recording').map(([, r]) => r.agentRss));
+  const idleRss = Math.max(...runs.filter((run) => !run.recording).map((run) => results[run.name]!.agentRss));
   o.goal('agent RSS (max over the scene runs that record nothing)', `${fmt(idleRss, 0)} MB`, '< 200 MB', idleRss < 200);
   const rec = results['busy-recording']!;
   o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB (${fmt(rec.queued, 0)} violations queued)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
