@@ -49,9 +49,12 @@ export class HelmetClassifier implements HelmetJudge {
     });
     let next = 0;
     const out = crops.map((boxes) => {
-      const ps = probs.slice(next, (next += boxes.length));
+      const ps = probs.slice(next, next + boxes.length);
+      next += boxes.length;
       const own = verdict(boxes[0]!, ps[0]!);
-      const edge = ps.length > 1 ? (ps[1]! >= ps[2]! ? 1 : 2) : 0;
+      // The surest of the edge crops (the first on a tie), when there are any.
+      let edge = 0;
+      for (let i = 1; i < ps.length; i++) if (edge === 0 || ps[i]! > ps[edge]!) edge = i;
       const second = edge > 0 && own.verdict !== 'no_helmet' && ps[edge]! >= this.config.threshold;
       return second ? [own, verdict(boxes[edge]!, ps[edge]!)] : [own];
     });

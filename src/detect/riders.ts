@@ -107,7 +107,7 @@ export function headCrop(person: Box, rule: HeadCropRule = PROVISIONAL_HEAD_CROP
  */
 export function headCrops(person: Box, rule: HeadCropRule, wideEdges: number | null): Box[] {
   const own = headCrop(person, rule);
-  const side = own.x2 - own.x1;
+  const side = boxWidth(own);
   if (wideEdges === null || boxWidth(person) < wideEdges * side) return [own];
   return [own, { ...own, x1: person.x1, x2: person.x1 + side }, { ...own, x1: person.x2 - side, x2: person.x2 }];
 }
