@@ -62,7 +62,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
 const crossChecks: Array<(c: Config) => ConfigProblem | null> = [
   function helmetThresholdsOrdered(c) {
     const h = c.models.helmet;
-    if (h.type === 'classifier' && h.helmet_threshold > h.threshold)
+    if (h.type !== 'detector' && h.helmet_threshold > h.threshold)
       return {
         path: 'models.helmet.helmet_threshold',
         message: `camera ${c.camera.id}: must not exceed models.helmet.threshold (${h.threshold})`,
@@ -186,7 +186,7 @@ export function resolveModelPath(modelsDir: string, path: string): string {
 export function modelFiles(loaded: LoadedConfig): Array<{ field: string; file: string }> {
   const m = loaded.config.models;
   const out: Array<{ field: string; path: string }> = [{ field: 'models.scene.path', path: m.scene.path }];
-  if (m.helmet.type === 'classifier') out.push({ field: 'models.helmet.path', path: m.helmet.path });
+  if (m.helmet.type !== 'detector') out.push({ field: 'models.helmet.path', path: m.helmet.path });
   else out.push({ field: 'models.helmet.detector.path', path: m.helmet.detector.path });
   if (m.plate_locator.type === 'detector') out.push({ field: 'models.plate_locator.detector.path', path: m.plate_locator.detector.path });
   if (m.plate_locator.type === 'ppocr_det' || m.plate_locator.type === 'plate_detector') out.push({ field: 'models.plate_locator.path', path: m.plate_locator.path });

@@ -49,6 +49,14 @@ export const HeadCropSchema = z
   })
   .describe("The head crop cut from a rider's person box for the classifier: part of the model's contract (its labels.json crop_rule). Defaults: the provisional classifier's rule.");
 
+export const HeadRegionSchema = z
+  .strictObject({
+    width_fraction: z.number().min(0.1).max(4).default(1.1).describe('Square side as a share of the person box width (the side is the larger of this and height_fraction x height).'),
+    height_fraction: z.number().min(0.1).max(2).default(0.45).describe('Square side as a share of the person box height.'),
+    lift: z.number().min(0).max(1).default(0.12).describe('How far the square starts above the person box top, as a share of its side.'),
+  })
+  .describe("The square a head detector searches a rider's heads in, centred on the person box: part of the model's contract (its labels.json region).");
+
 export const RidersSchema = z
   .strictObject({
     vehicle_classes: z
@@ -94,6 +102,18 @@ export const HelmetSchema = z
           ),
       })
       .describe('A head-crop classifier.'),
+    z
+      .strictObject({
+        type: z.literal('head_detector'),
+        path: z.string().min(1).describe("ONNX head detector on a rider's upper region (output [N,rows,7]: cx, cy, w, h in input pixels, presence, P(helmet), P(no_helmet)); `package:` paths resolve in the agent's own models/ folder."),
+        input: InputSchema,
+        region: HeadRegionSchema.prefault({}),
+        presence_threshold: z.number().min(0).max(1).default(0.3).describe('Presence at or above which a head is taken as found; a rider with none found is judged unknown.'),
+        nms_iou: z.number().min(0).max(1).default(0.45).describe('IoU above which the less sure of two heads in one region is dropped.'),
+        threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) of a found head at or above which it is judged no_helmet.'),
+        helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a found head is judged helmeted; between the two the verdict is unknown.'),
+      })
+      .describe("A head detector on each rider's upper region: the surest head found is the rider's; another found judged no_helmet while that one is not becomes a head of its own on the motorcycle."),
     z
       .strictObject({
         type: z.literal('detector'),

@@ -4,10 +4,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
+import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Box, Detection, Frame, FrameAnalysis, MotorcycleObservation, Rider } from '../shared/types.js';
 import type { RgbImage } from './preprocess.js';
+import { HeadDetectorJudge } from './head-detector.js';
 import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js';
 import { ObjectDetector } from './object-detector.js';
 import { SceneScanner, type ScanMode } from './scene-scan.js';
@@ -45,7 +47,7 @@ export interface InThreadDetector extends Detector {
   readPlates(image: RgbImage, plates: readonly PlateLocation[]): Promise<PlateTextRead[]>;
   /** The plate stage itself (formats, counts). */
   readonly plateStage: PlateStage;
-  /** P(no_helmet) per head box; null when the helmet model is a detector, not a classifier. */
+  /** P(no_helmet) per head box; null when the helmet model is a generic detector. */
   scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null>;
 }
 
@@ -91,7 +93,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
   }
   const files: Partial<Record<ModelKey, string>> = {
     scene: resolveModelPath(loaded.modelsDir, m.scene.path),
-    helmet: resolveModelPath(loaded.modelsDir, m.helmet.type === 'classifier' ? m.helmet.path : m.helmet.detector.path),
+    helmet: resolveModelPath(loaded.modelsDir, m.helmet.type === 'detector' ? m.helmet.detector.path : m.helmet.path),
     plate_reader: resolveModelPath(loaded.modelsDir, m.plate_reader.path),
   };
   if (m.plate_locator.type === 'detector') files.plate_locator = resolveModelPath(loaded.modelsDir, m.plate_locator.detector.path);
@@ -116,7 +118,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     const scene = new ObjectDetector(s.scene!, { ...m.scene, score_threshold: Math.min(m.scene.score_threshold, m.riders.vehicle_score_threshold, m.riders.person_score_threshold ?? 1) }, 'scene');
     const c = loaded.config;
     const scanner = new SceneScanner(scene, options.scan ?? 'whole', { motion: c.motion, regions: c.regions, nmsIou: m.scene.nms_iou });
-    const helmet: HelmetJudge = m.helmet.type === 'classifier' ? new HelmetClassifier(s.helmet!, m.helmet) : new HelmetDetector(s.helmet!, m.helmet);
+    const helmet = helmetJudge(s.helmet!, m.helmet);
     const plateStage = createPlateStage(loaded, s);
     log.info({ provider: opened.provider, models: modelIds, threads: m.intra_op_threads, scan: scanner.mode }, 'detector ready');
     return new Pipeline({
@@ -141,6 +143,13 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
     await Promise.allSettled(Object.values(opened.sessions).map((x) => x.release()));
     throw err;
   }
+}
+
+/** The judge of config models.helmet. */
+function helmetJudge(session: ModelSession, config: ModelsConfig['helmet']): HelmetJudge {
+  if (config.type === 'classifier') return new HelmetClassifier(session, config);
+  if (config.type === 'head_detector') return new HeadDetectorJudge(session, config);
+  return new HelmetDetector(session, config);
 }
 
 interface PipelineParts {
@@ -219,7 +228,8 @@ class Pipeline implements InThreadDetector {
   }
 
   async scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null> {
-    return this.p.helmet instanceof HelmetClassifier ? this.p.helmet.scoreHeads(image, heads, new Stopwatch(this.p.now)) : null;
+    const h = this.p.helmet;
+    return h instanceof HelmetClassifier || h instanceof HeadDetectorJudge ? h.scoreHeads(image, heads, new Stopwatch(this.p.now)) : null;
   }
 
   async close(): Promise<void> {
