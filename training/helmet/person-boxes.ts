@@ -1,14 +1,15 @@
-// Runs the agent's own scene detector and head-crop rule (config.json's models.scene and
-// models.helmet.crop) over a YOLO-layout frame set and writes, per image, every person box with
-// the head crop the agent would cut from it. The training recipe matches these crops to the
-// labelled heads, so the classifier learns on the crops it will see in the field.
+// Runs the agent's own scene detector (config.json's models.scene) over a YOLO-layout frame set
+// and writes, per image, every person box with the head crop the classifier would cut from it
+// (config.json's models.helmet.crop when it runs the classifier, else the classifier's own
+// labels.json crop rule). The recipes match these boxes to the labelled heads, so the models
+// learn on what they will see in the field (the head detector cuts its squares from the boxes).
 // `npx tsx training/helmet/person-boxes.ts --data DIR --out FILE [--splits train,val] [--limit N]`
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, resolveModelPath } from '../../src/config/load.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { ObjectDetector } from '../../src/detect/object-detector.js';
-import { headCrop } from '../../src/detect/riders.js';
+import { headCrop, type HeadCropRule } from '../../src/detect/riders.js';
 import { openSessions } from '../../src/detect/session.js';
 import { Stopwatch } from '../../src/detect/timings.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -29,8 +30,7 @@ const modelsDir = resolve(process.env.ROADSIDE_MODELS_DIR ?? join(root, '../shar
 
 const { config } = loadConfig(join(root, 'config.json'), { env: { ROADSIDE_MODELS_DIR: modelsDir } });
 const m = config.models;
-if (m.helmet.type !== 'classifier') throw new Error('person-boxes: config.json models.helmet is not a classifier');
-const c = m.helmet.crop;
+const c = m.helmet.type === 'classifier' ? m.helmet.crop : (JSON.parse(readFileSync(join(root, 'models/helmet/labels.json'), 'utf8')) as { crop: HeadCropRule }).crop;
 const opened = await openSessions(
   { scene: resolveModelPath(modelsDir, m.scene.path) },
   { provider: 'cpu', requireGpu: false, intraOpThreads: m.intra_op_threads, allowSpinning: false },

@@ -1,0 +1,56 @@
+// The head detector's training recipe on a tiny sample (8 frames per split, one epoch): region
+// loading through the agent's own scene detector, training, calibration and ONNX export run,
+// and ONNX Runtime, running the exported file on the recipe's probe pattern, agrees with
+// PyTorch. CI does not train the shipped model; this proves the recipe that does still works.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { datasetsDir, hasModels, modelsDir, repoRoot } from '../helpers/env.js';
+import { probeInput, type HeadsReport } from '../helpers/head-probe.js';
+
+const data = join(datasetsDir, 'helmet-frames');
+const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, cv2'], { encoding: 'utf8' }).status === 0;
+const ready = hasModels && existsSync(join(data, 'images/train')) && torch;
+if (!ready) {
+  console.warn(
+    `SKIPPED: head detector training recipe: needs ${join(modelsDir, 'coco/yolox_nano.onnx')}, ${data} and Debian's python3-torch/onnx/opencv (bash training/helmet/setup.sh)` +
+      ` — models ${hasModels}, data ${existsSync(data)}, torch ${torch}`,
+  );
+}
+const out = mkdtempSync(join(tmpdir(), 'rsa-heads-recipe-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
+  it('writes a head detector, its labels.json and a report whose probe ONNX Runtime reproduces', async () => {
+    const run = spawnSync('bash', ['training/helmet/train-heads.sh', '--tiny'], {
+      cwd: repoRoot,
+      env: { ...process.env, HELMET_DATA: data, ROADSIDE_MODELS_DIR: modelsDir, HELMET_OUT: out },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as { model: string; kind: string; input: { shape: [string, number, number, number] }; output: { shape: [string, number, number] }; calibration: { temperature: number }; region: Record<string, number> };
+    const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as HeadsReport & { train_regions: number; val_regions: number; history: unknown[] };
+    expect(labels.kind).toBe('head_detector');
+    expect(Object.keys(labels.region).sort()).toEqual(['height_fraction', 'lift', 'width_fraction']);
+    expect(report.train_regions).toBeGreaterThan(0);
+    expect(report.val_regions).toBeGreaterThan(0);
+    expect(report.history).toHaveLength(1);
+    expect(labels.calibration.temperature).toBeGreaterThan(0);
+    const session = await ort.InferenceSession.create(join(out, labels.model));
+    try {
+      const size = labels.input.shape[3];
+      const rows = (await session.run({ input: probeInput(size) })).heads!;
+      expect(rows.dims).toEqual([1, labels.output.shape[1], 7]);
+      const got = rows.data as Float32Array;
+      let worst = 0;
+      report.probe.rows.forEach((r, i) => r.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - got[i * 7 + k]!)))));
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      await session.release();
+    }
+  }, 300_000);
+});
