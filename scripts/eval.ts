@@ -50,6 +50,21 @@ function provisional(l: LoadedConfig): void {
   l.config.models.riders = { vehicle_classes: [], vehicle_score_threshold: 0.3, person_score_threshold: null };
 }
 
+/** The project's helmet classifier (models/helmet, the default until the head detector) as config.json ran it: kept as a comparison. */
+function classifierRelease(l: LoadedConfig): void {
+  const labels = JSON.parse(readFileSync(join(root, 'models/helmet/labels.json'), 'utf8')) as { threshold: number; helmet_threshold: number; crop: { height_fraction: number; width_fraction: number; lift: number } };
+  l.config.models.helmet = {
+    type: 'classifier',
+    path: 'package:helmet/rider_helmet.onnx',
+    input: { width: 64, height: 64, channel_order: 'bgr', layout: 'nchw', dtype: 'float32', scale: 1, mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', pad_value: 114, interpolation: 'area' },
+    no_helmet_index: 1,
+    threshold: labels.threshold,
+    helmet_threshold: labels.helmet_threshold,
+    crop: labels.crop,
+    wide_box_edges: 1.5,
+  };
+}
+
 /** The helmet classifier of a recipe's output folder, at the threshold and input size its labels.json gives. */
 function baseline(dir: string): (l: LoadedConfig) => void {
   const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as { model: string; input: { shape: [string, number, number, number] }; threshold: number; helmet_threshold: number };
@@ -59,6 +74,12 @@ function baseline(dir: string): (l: LoadedConfig) => void {
     const [, , height, width] = labels.input.shape;
     l.config.models.helmet = { ...h, path: join(dir, labels.model), threshold: labels.threshold, helmet_threshold: labels.helmet_threshold, input: { ...h.input, width, height } };
   };
+}
+
+/** The threshold a helmet chain's crops are counted at (a detector's score has no crop threshold: 0.5). */
+function cropThreshold(l: LoadedConfig): number {
+  const h = l.config.models.helmet;
+  return h.type === 'detector' ? 0.5 : h.threshold;
 }
 
 function config(edit: (l: LoadedConfig) => void = () => {}): LoadedConfig {
@@ -141,18 +162,21 @@ async function main(): Promise<void> {
   // The plate chains run through evalPlates' own detectors; these two read plates as the agent does.
   const shipped = await createDetector(loaded, silentLogger());
   const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger()) : null;
+  const classifier = !flag('--no-compare') && loaded.config.models.helmet.type !== 'classifier' ? await createDetector(config(classifierRelease), silentLogger()) : null;
   const baselineDir = arg('--baseline');
   const baseConfig = baselineDir ? config(baseline(resolve(baselineDir))) : null;
   const base = baseConfig ? await createDetector(baseConfig, silentLogger()) : null;
   const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
   try {
-    const h = loaded.config.models.helmet;
-    Object.assign(report, await helmetChain('shipped', shipped, h.type === 'classifier' ? h.threshold : 0.5, timeSteps));
+    Object.assign(report, await helmetChain('shipped', shipped, cropThreshold(loaded), timeSteps));
     report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
+    if (classifier) {
+      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, cropThreshold(config(classifierRelease)))) };
+      await riderRows(classifier, 'classifier');
+    }
     if (base && baseConfig) {
-      const h = baseConfig.config.models.helmet;
-      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, h.type === 'classifier' ? h.threshold : 0.5)) };
+      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, cropThreshold(baseConfig))) };
       await riderRows(base, 'baseline');
     }
     if (old) {
@@ -169,7 +193,7 @@ async function main(): Promise<void> {
       if (previous) report.provisional_plates = { chain: previous.chain, plates: previous.plates, moto_plates: previous.moto_plates };
     }
   } finally {
-    await Promise.all([shipped.close(), old?.close(), base?.close()]);
+    await Promise.all([shipped.close(), old?.close(), base?.close(), classifier?.close()]);
   }
   t.print();
   console.log(`\nshipped chain, mean ms per frame over its ${steps.frames} helmet frames (photos of many sizes; plates of suspect motorcycles only):`);
