@@ -1,7 +1,8 @@
-// The helmet classifier's model time per head crop: the shipped classifier and, when it is in
-// the models directory, the provisional one, alternating in one run (1 intra-op thread, as the
-// agent runs them), batches of 1 and of 8; median of several rounds. --baseline adds another
-// classifier file (e.g. the previously shipped one) to the same run.
+// The helmet models' time per rider: the shipped head detector (per 128² region), the shipped
+// classifier and, when it is in the models directory, the provisional one (per 64² head crop),
+// alternating in one run (1 intra-op thread, as the agent runs them), batches of 1 and of 8;
+// median of several rounds. --baseline adds another classifier file (e.g. the previously shipped
+// one) to the same run.
 //
 //   npx tsx bench/helmet-classifier.ts [--rounds 7] [--iters 100] [--baseline FILE]
 import { existsSync } from 'node:fs';
@@ -14,18 +15,19 @@ import { median } from './run-stats.js';
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' }, baseline: { type: 'string' } } });
 const modelsDir = resolve(process.env.ROADSIDE_MODELS_DIR ?? join(import.meta.dirname, '../../shared/models'));
 const models = [
-  { name: 'shipped rider_helmet.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet/rider_helmet.onnx') },
-  ...(values.baseline ? [{ name: `baseline ${values.baseline}`, file: resolve(values.baseline) }] : []),
-  { name: 'provisional helmet_cls.onnx', file: join(modelsDir, 'helmet/helmet_cls.onnx') },
+  { name: 'head detector rider_heads.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet-heads/rider_heads.onnx'), side: 128 },
+  { name: 'classifier rider_helmet.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet/rider_helmet.onnx'), side: 64 },
+  ...(values.baseline ? [{ name: `baseline ${values.baseline}`, file: resolve(values.baseline), side: 64 }] : []),
+  { name: 'provisional helmet_cls.onnx', file: join(modelsDir, 'helmet/helmet_cls.onnx'), side: 64 },
 ].filter((m) => existsSync(m.file));
 
 const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
 const sessions = await Promise.all(models.map((m) => ort.InferenceSession.create(m.file, options)));
 const samples = models.map(() => ({ b1: [] as number[], b8: [] as number[] }));
 
-async function perCrop(session: ort.InferenceSession, batch: number): Promise<number> {
-  const data = new Float32Array(batch * 3 * 64 * 64).map((_, i) => (i * 131) % 255);
-  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, 64, 64]) };
+async function perCrop(session: ort.InferenceSession, side: number, batch: number): Promise<number> {
+  const data = new Float32Array(batch * 3 * side * side).map((_, i) => (i * 131) % 255);
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, side, side]) };
   await session.run(feeds);
   const t0 = performance.now();
   for (let i = 0; i < Number(values.iters); i++) await session.run(feeds);
@@ -34,12 +36,12 @@ async function perCrop(session: ort.InferenceSession, batch: number): Promise<nu
 
 for (let r = 0; r < Number(values.rounds); r++) {
   for (let i = 0; i < sessions.length; i++) {
-    samples[i]!.b1.push(await perCrop(sessions[i]!, 1));
-    samples[i]!.b8.push(await perCrop(sessions[i]!, 8));
+    samples[i]!.b1.push(await perCrop(sessions[i]!, models[i]!.side, 1));
+    samples[i]!.b8.push(await perCrop(sessions[i]!, models[i]!.side, 8));
   }
 }
 for (let i = 0; i < models.length; i++) {
   const s = samples[i]!;
-  console.log(`${models[i]!.name.padEnd(28)} ms per crop: batch 1 ${median(s.b1).toFixed(2)} (${Math.min(...s.b1).toFixed(2)}-${Math.max(...s.b1).toFixed(2)}), batch 8 ${median(s.b8).toFixed(2)} (${Math.min(...s.b8).toFixed(2)}-${Math.max(...s.b8).toFixed(2)})`);
+  console.log(`${models[i]!.name.padEnd(30)} ms per rider: batch 1 ${median(s.b1).toFixed(2)} (${Math.min(...s.b1).toFixed(2)}-${Math.max(...s.b1).toFixed(2)}), batch 8 ${median(s.b8).toFixed(2)} (${Math.min(...s.b8).toFixed(2)}-${Math.max(...s.b8).toFixed(2)})`);
 }
 await Promise.all(sessions.map((s) => s.release()));
