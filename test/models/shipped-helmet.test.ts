@@ -1,6 +1,8 @@
-// The helmet classifier the agent ships in models/helmet/: the file the manifest names (its
-// sha256 and size), the contract in its labels.json, and the example config using it as that
-// contract says.
+// The helmet models the agent ships: the head detector in models/helmet-heads/ (the default)
+// and the classifier in models/helmet/ (the previous default, kept as a comparison): the files
+// the manifest names (sha256 and size), the contracts in their labels.json, the example config
+// using the head detector as its contract says, and ONNX Runtime reproducing the probe output
+// its training report recorded from PyTorch.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -8,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, PACKAGE_MODELS_DIR, resolveModelPath } from '../../src/config/load.js';
 import { readManifest, sha256File } from '../../src/shared/model-manifest.js';
 import { repoRoot } from '../helpers/env.js';
+import { probeInput, type HeadsReport } from '../helpers/head-probe.js';
 
 const shipped = readManifest().filter((m) => m.path.startsWith('package:'));
 const labels = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet/labels.json'), 'utf8')) as {
@@ -21,9 +24,60 @@ const labels = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet/labels.j
   calibration: { method: string; temperature: number; reliability: Array<{ n: number }> };
 };
 
+const heads = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet-heads/labels.json'), 'utf8')) as {
+  model: string;
+  kind: string;
+  classes: string[];
+  input: { name: string; shape: [string, number, number, number]; color: string; scale: number; mean: number[]; std: number[] };
+  output: { name: string; shape: [string, number, number] };
+  region: { width_fraction: number; height_fraction: number; lift: number };
+  presence_threshold: number;
+  nms_iou: number;
+  threshold: number;
+  helmet_threshold: number;
+  calibration: { method: string; temperature: number; reliability: Array<{ n: number }> };
+};
+const headsReport = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet-heads/training-report.json'), 'utf8')) as HeadsReport;
+
+describe('the shipped head detector', () => {
+  it('is what the example config uses, with the input, region rule and thresholds of its labels.json', () => {
+    const { config } = loadConfig(join(repoRoot, 'config.json'), { env: { ROADSIDE_MODELS_DIR: '/nonexistent' } });
+    const h = config.models.helmet;
+    expect(h.type).toBe('head_detector');
+    if (h.type !== 'head_detector') return;
+    expect(heads.kind).toBe('head_detector');
+    expect(h.path).toBe(`package:helmet-heads/${heads.model}`);
+    expect([h.input.width, h.input.height]).toEqual([heads.input.shape[3], heads.input.shape[2]]);
+    expect(h.input.channel_order).toBe(heads.input.color.toLowerCase());
+    expect([h.input.scale, ...h.input.mean, ...h.input.std]).toEqual([heads.input.scale, ...heads.input.mean, ...heads.input.std]);
+    expect(h.region).toEqual(heads.region);
+    expect([h.presence_threshold, h.nms_iou, h.threshold, h.helmet_threshold]).toEqual([heads.presence_threshold, heads.nms_iou, heads.threshold, heads.helmet_threshold]);
+    expect(heads.classes).toEqual(['helmet', 'no_helmet']);
+    expect(heads.calibration.method).toBe('temperature');
+    expect(heads.calibration.reliability.reduce((s, r) => s + r.n, 0)).toBeGreaterThan(0);
+  });
+
+  it('gives in ONNX Runtime the rows PyTorch gave on the training report\'s probe', async () => {
+    const session = await ort.InferenceSession.create(join(PACKAGE_MODELS_DIR, 'helmet-heads', heads.model));
+    try {
+      expect(session.inputNames).toEqual([heads.input.name]);
+      expect(session.outputNames).toEqual([heads.output.name]);
+      const out = (await session.run({ [heads.input.name]: probeInput(heads.input.shape[3]) }))[heads.output.name]!;
+      expect(out.dims).toEqual([1, heads.output.shape[1], 7]);
+      const got = out.data as Float32Array;
+      expect(headsReport.probe.rows).toHaveLength(heads.output.shape[1]);
+      let worst = 0;
+      headsReport.probe.rows.forEach((r, i) => r.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - got[i * 7 + k]!)))));
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      await session.release();
+    }
+  });
+});
+
 describe('the shipped helmet classifier', () => {
-  it('is named by the manifest with the sha256 and size of the file in models/', async () => {
-    expect(shipped.map((m) => m.role).sort()).toEqual(['helmet', 'helmet-labels']);
+  it('is named by the manifest with the sha256 and size of the file in models/, beside the head detector', async () => {
+    expect(shipped.map((m) => m.role).sort()).toEqual(['helmet', 'helmet-classifier', 'helmet-classifier-labels', 'helmet-labels']);
     for (const m of shipped) {
       const file = resolveModelPath('/nonexistent', m.path);
       expect(await sha256File(file), m.path).toBe(m.sha256);
@@ -31,21 +85,13 @@ describe('the shipped helmet classifier', () => {
     }
   });
 
-  it('is what the example config uses, with the input, crop rule and thresholds of its labels.json', () => {
-    const { config } = loadConfig(join(repoRoot, 'config.json'), { env: { ROADSIDE_MODELS_DIR: '/nonexistent' } });
-    const h = config.models.helmet;
-    expect(h.type).toBe('classifier');
-    if (h.type !== 'classifier') return;
-    expect(h.path).toBe(`package:helmet/${labels.model}`);
-    expect([h.input.width, h.input.height]).toEqual([labels.input.shape[3], labels.input.shape[2]]);
-    expect(h.input.channel_order).toBe(labels.input.color.toLowerCase());
-    expect([h.input.scale, ...h.input.mean, ...h.input.std]).toEqual([labels.input.scale, ...labels.input.mean, ...labels.input.std]);
-    expect(h.crop).toEqual(labels.crop);
-    expect(h.threshold).toBe(labels.threshold);
-    expect(h.helmet_threshold).toBe(labels.helmet_threshold);
-    expect(labels.classes[h.no_helmet_index]).toBe('no_helmet');
+  it('has the contract the evaluation runs it by (scripts/eval.ts classifierRelease)', () => {
+    expect(labels.model).toBe('rider_helmet.onnx');
+    expect(labels.input.shape.slice(1)).toEqual([3, 64, 64]);
+    expect([labels.input.color, labels.input.scale]).toEqual(['BGR', 1]);
+    expect(labels.classes).toEqual(['helmet', 'no_helmet']);
+    expect(labels.threshold).toBeGreaterThanOrEqual(labels.helmet_threshold);
     expect(labels.calibration.method).toBe('temperature');
-    expect(labels.calibration.reliability.reduce((s, r) => s + r.n, 0)).toBeGreaterThan(0);
   });
 
   it('loads in ONNX Runtime and gives a probability pair per crop of a batch', async () => {
