@@ -149,6 +149,13 @@ describe('HeadDetectorJudge.judge', () => {
     await expect(judge(fakeSession([1, 2, 6])).judge(picture([]), [left], new Stopwatch())).rejects.toThrow(/helmet head detector: output \[1,2,6\] is not \[1,N,7\]/);
   });
 
+  it('scores given head boxes in a square of the training geometry around each (the head-crop evaluation)', async () => {
+    // head 20 x 20 at (90, 30): square side 44, centred 0.18 sides below the head's centre
+    const got = await judge().scoreHeads(picture([{ x1: 90, y1: 30, x2: 110, y2: 50 }]), [{ x1: 90, y1: 30, x2: 110, y2: 50 }, { x1: 150, y1: 30, x2: 170, y2: 50 }], new Stopwatch());
+    expect(got[0]).toBeCloseTo((20 * 20) / (44 * 44), 2);
+    expect(got[1]).toBe(0); // all black: no head found
+  });
+
   it('refuses an input that is not square', () => {
     expect(() => judge(fakeSession(), 32)).toThrow(/must be square, not 32x16/);
   });
