@@ -142,12 +142,18 @@ def cut(img, crop, size, edge=None):
 
 
 def augment(x, rng):
-    """What the training photos lack: CCTV blur, small heads, night IR grey, lighting."""
+    """What the training photos lack: small distant heads, then degrade()'s CCTV blur, night IR
+    grey, lighting and noise."""
     if rng.random() < 0.5:
         x = x[:, ::-1]
     if rng.random() < 0.3:  # small, distant heads: down to 12-32 px and back up
         s = rng.randint(12, 32)
         x = cv2.resize(cv2.resize(x, (s, s), interpolation=cv2.INTER_AREA), x.shape[:2][::-1], interpolation=cv2.INTER_LINEAR)
+    return degrade(x, rng)
+
+
+def degrade(x, rng):
+    """Motion blur, night / IR grey, brightness and contrast, sensor noise; float32 out."""
     if rng.random() < 0.2:  # motion blur
         k = rng.choice([3, 5, 7])
         kernel = np.zeros((k, k), np.float32)
@@ -166,6 +172,15 @@ def augment(x, rng):
     if rng.random() < 0.2:
         x = np.clip(x + np.random.RandomState(rng.randint(0, 1 << 30)).normal(0, 6, x.shape), 0, 255)
     return x
+
+
+def deterministic_torch(threads):
+    """PyTorch on `threads` threads with deterministic algorithms, OpenCV on one: a recipe's run is
+    reproducible for a given seed and thread count."""
+    import torch
+    torch.set_num_threads(threads)
+    cv2.setNumThreads(1)
+    torch.use_deterministic_algorithms(True)
 
 
 def to_tensor_batch(crops):

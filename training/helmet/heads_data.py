@@ -11,9 +11,7 @@ detector missed still teach the model."""
 import os
 
 import cv2
-import numpy as np
-
-from data import read_heads
+from data import degrade, read_heads
 
 # src/detect/head-detector.ts and config.schema.json's models.helmet.region defaults.
 REGION_RULE = {"width_fraction": 1.1, "height_fraction": 0.45, "lift": 0.12}
@@ -80,25 +78,11 @@ def targets_in(heads, reg, size):
 
 def augment_region(x, targets, rng, size):
     """data.augment's changes for a region with boxes: mirror (boxes with it), distant riders
-    (down to 32-96 px and back), motion blur, night IR grey, lighting, sensor noise."""
+    (down to 32-96 px and back), then data.degrade (motion blur, night IR grey, lighting, noise)."""
     if rng.random() < 0.5:
         x = x[:, ::-1]
         targets = [(c, [size - b[2], b[1], size - b[0], b[3]]) for c, b in targets]
     if rng.random() < 0.3:
         s = rng.randint(32, 96)
         x = cv2.resize(cv2.resize(x, (s, s), interpolation=cv2.INTER_AREA), (size, size), interpolation=cv2.INTER_LINEAR)
-    if rng.random() < 0.2:
-        k = rng.choice([3, 5, 7])
-        kernel = np.zeros((k, k), np.float32)
-        if rng.random() < 0.5:
-            kernel[k // 2, :] = 1.0 / k
-        else:
-            kernel[:, k // 2] = 1.0 / k
-        x = cv2.filter2D(x, -1, kernel)
-    x = x.astype(np.float32)
-    if rng.random() < 0.15:
-        x = np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2)
-    x = np.clip(x * rng.uniform(0.6, 1.4) + rng.uniform(-30, 30), 0, 255)
-    if rng.random() < 0.2:
-        x = np.clip(x + np.random.RandomState(rng.randint(0, 1 << 30)).normal(0, 6, x.shape), 0, 255)
-    return x, targets
+    return degrade(x, rng), targets

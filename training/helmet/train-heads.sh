@@ -7,24 +7,10 @@
 # default models/helmet-heads). Extra arguments go to train_heads.py (e.g. --epochs 12).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="${HELMET_DATA:-../shared/datasets/helmet-frames}"
-MODELS="${ROADSIDE_MODELS_DIR:-../shared/models}"
 OUT="${HELMET_OUT:-models/helmet-heads}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-LIMIT=()
-TRAIN_ARGS=()
-for a in "$@"; do
-  if [ "$a" = "--tiny" ]; then
-    LIMIT=(--limit 8); TRAIN_ARGS+=(--limit 8 --epochs 1); OUT="${HELMET_OUT:-$WORK/out}"
-  else
-    TRAIN_ARGS+=("$a")
-  fi
-done
-for f in "$DATA/images/train" "$DATA/labels/train" "$MODELS/coco/yolox_nano.onnx"; do
-  [ -e "$f" ] || { echo "train-heads.sh: not found: $f (set HELMET_DATA / ROADSIDE_MODELS_DIR)" >&2; exit 66; }
-done
-bash training/helmet/setup.sh
+RECIPE=train-heads.sh
+# shellcheck source=common.sh
+source training/helmet/common.sh "$@"
 start=$(date +%s)
 ROADSIDE_MODELS_DIR="$MODELS" npx tsx training/helmet/person-boxes.ts --data "$DATA" --out "$WORK/persons.json" "${LIMIT[@]}"
 nice -n "${HELMET_NICE:-0}" /usr/bin/python3 training/helmet/train_heads.py --data "$DATA" --persons "$WORK/persons.json" \

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crop_check import check as check_crop_set  # noqa: E402
 from crops import load_crop_heads  # noqa: E402
-from data import CLASSES, Images, cut, load_persons, load_split, to_tensor_batch  # noqa: E402
+from data import CLASSES, Images, cut, deterministic_torch, load_persons, load_split, to_tensor_batch  # noqa: E402
 from fit import predict_logits, train_member  # noqa: E402
 from folds import auc, train_bag  # noqa: E402
 from yolox_backbone import HelmetEnsemble, Mirrored  # noqa: E402
@@ -151,9 +151,7 @@ def check_export(onnx_path, model, images, samples, size):
 
 def main():
     a = parser().parse_args()
-    torch.set_num_threads(a.threads)
-    cv2.setNumThreads(1)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch(a.threads)
     started = time.time()
     persons, crop_rule = load_persons(a.persons)
     a.lift = float((crop_rule or {}).get("lift", 0.1))

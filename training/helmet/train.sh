@@ -8,24 +8,10 @@
 # Extra arguments go to train.py (e.g. --epochs 12).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="${HELMET_DATA:-../shared/datasets/helmet-frames}"
-MODELS="${ROADSIDE_MODELS_DIR:-../shared/models}"
 OUT="${HELMET_OUT:-models/helmet}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-LIMIT=()
-TRAIN_ARGS=()
-for a in "$@"; do
-  if [ "$a" = "--tiny" ]; then
-    LIMIT=(--limit 8); TRAIN_ARGS+=(--limit 8 --epochs 1); OUT="${HELMET_OUT:-$WORK/out}"
-  else
-    TRAIN_ARGS+=("$a")
-  fi
-done
-for f in "$DATA/images/train" "$DATA/labels/train" "$MODELS/coco/yolox_nano.onnx"; do
-  [ -e "$f" ] || { echo "train.sh: not found: $f (set HELMET_DATA / ROADSIDE_MODELS_DIR)" >&2; exit 66; }
-done
-bash training/helmet/setup.sh
+RECIPE=train.sh
+# shellcheck source=common.sh
+source training/helmet/common.sh "$@"
 start=$(date +%s)
 ROADSIDE_MODELS_DIR="$MODELS" npx tsx training/helmet/person-boxes.ts --data "$DATA" --out "$WORK/persons.json" "${LIMIT[@]}"
 # The crop set's val split is a second check in the report (crop_check.py) when it is there.

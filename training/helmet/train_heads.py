@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import torch
 
-from data import Images, area, cut, inter, load_persons, seeded
+from data import Images, area, cut, deterministic_torch, inter, load_persons, seeded
 from heads_data import REGION_RULE, augment_region, load_regions, region_of, synthetic_region, targets_in
 from heads_model import STRIDES, HeadNet, detection_loss
 from train import choose_threshold, counts, fit_temperature, reliability
@@ -161,9 +161,7 @@ def all_person_regions(persons, split, limit):
 
 def main():
     a = parser().parse_args()
-    torch.set_num_threads(a.threads)
-    cv2.setNumThreads(1)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch(a.threads)
     started = time.time()
     persons, _ = load_persons(a.persons)
     images = Images(a.data)
