@@ -6,9 +6,11 @@ import { Tensor } from 'onnxruntime-node';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Box, Detection, HelmetVerdict } from '../shared/types.js';
-import { boxWidth, clipBox, iou } from '../shared/box.js';
+import { boxWidth, clipBox } from '../shared/box.js';
+import type { RawBox } from './heads.js';
 import { verdictFromProbability, type HelmetJudge } from './helmet.js';
 import { tensorDims, tensorSpec } from './model-input.js';
+import { nmsPerClass } from './nms.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
@@ -32,10 +34,8 @@ export function headRegion(person: Box, rule: HeadRegionRule): Box {
   return { x1: cx - side / 2, y1: top, x2: cx + side / 2, y2: top + side };
 }
 
-/** A head found in a region: its box in frame pixels, how sure the model is that a head is there, and P(no_helmet). */
-export interface FoundHead {
-  readonly box: Box;
-  readonly presence: number;
+/** A head found in a region: its box in frame pixels, how sure the model is that a head is there (`score`; one class, 0), and P(no_helmet). */
+export interface FoundHead extends RawBox {
   readonly noHelmet: number;
 }
 
@@ -57,13 +57,9 @@ export function decodeHeads(rows: Float32Array, region: Box, size: number, prese
     const presence = rows[p + 4]!;
     if (!(presence >= presenceThreshold)) continue;
     const cx = rows[p]!, cy = rows[p + 1]!, hw = rows[p + 2]! / 2, hh = rows[p + 3]! / 2;
-    const box = { x1: region.x1 + (cx - hw) * k, y1: region.y1 + (cy - hh) * k, x2: region.x1 + (cx + hw) * k, y2: region.y1 + (cy + hh) * k };
-    found.push({ box, presence, noHelmet: rows[p + 6]! });
+    found.push({ x1: region.x1 + (cx - hw) * k, y1: region.y1 + (cy - hh) * k, x2: region.x1 + (cx + hw) * k, y2: region.y1 + (cy + hh) * k, score: presence, classId: 0, noHelmet: rows[p + 6]! });
   }
-  found.sort((a, b) => b.presence - a.presence);
-  const kept: FoundHead[] = [];
-  for (const h of found) if (kept.every((x) => iou(x.box, h.box) <= nmsIou)) kept.push(h);
-  return kept;
+  return nmsPerClass(found, nmsIou, Infinity);
 }
 
 export class HeadDetectorJudge implements HelmetJudge {
@@ -89,7 +85,7 @@ export class HeadDetectorJudge implements HelmetJudge {
       return heads.map((h) => ({
         verdict: verdictFromProbability(h.noHelmet, c.threshold, c.helmet_threshold),
         noHelmetScore: h.noHelmet,
-        headBox: clipBox(h.box, image.width, image.height),
+        headBox: clipBox(h, image.width, image.height),
       }));
     });
     sw.lap('helmet.post');
@@ -112,7 +108,7 @@ export class HeadDetectorJudge implements HelmetJudge {
     return heads.map((h, i) => {
       const cx = (h.x1 + h.x2) / 2;
       const cy = (h.y1 + h.y2) / 2;
-      return found[i]!.find((f) => f.box.x1 <= cx && cx <= f.box.x2 && f.box.y1 <= cy && cy <= f.box.y2)?.noHelmet ?? 0;
+      return found[i]!.find((f) => f.x1 <= cx && cx <= f.x2 && f.y1 <= cy && cy <= f.y2)?.noHelmet ?? 0;
     });
   }
 
@@ -146,14 +142,8 @@ export class HeadDetectorJudge implements HelmetJudge {
  * gets none.
  */
 export function attributeHeads(persons: readonly Box[], found: readonly (readonly FoundHead[])[], nmsIou: number): FoundHead[][] {
-  const all = found.flat().sort((a, b) => b.presence - a.presence);
   const out: FoundHead[][] = persons.map(() => []);
-  const kept: FoundHead[] = [];
-  for (const h of all) {
-    if (kept.some((k) => iou(k.box, h.box) > nmsIou)) continue;
-    kept.push(h);
-    out[nearestPerson(persons, h.box)]!.push(h);
-  }
+  for (const h of nmsPerClass(found.flat(), nmsIou, Infinity)) out[nearestPerson(persons, h)]!.push(h);
   return out;
 }
 

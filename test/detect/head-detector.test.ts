@@ -32,7 +32,7 @@ describe('decodeHeads', () => {
       ...row(50, 80, 10, 0.29, 1), // below the presence threshold
     ]);
     const got = decodeHeads(rows, region, 100, 0.3, 0.45);
-    expect(got.map((h) => [h.box, h.presence, h.noHelmet].flat())).toEqual([
+    expect(got.map((h) => [{ x1: h.x1, y1: h.y1, x2: h.x2, y2: h.y2 }, h.score, h.noHelmet])).toEqual([
       [{ x1: 240, y1: 250, x2: 260, y2: 270 }, expect.closeTo(0.9, 6), expect.closeTo(0.2, 6)],
       [{ x1: 140, y1: 240, x2: 160, y2: 260 }, expect.closeTo(0.6, 6), expect.closeTo(0.9, 6)],
     ]);
@@ -43,7 +43,7 @@ describe('decodeHeads', () => {
   });
 });
 
-const head = (x1: number, y1: number, side: number, presence: number, noHelmet: number): FoundHead => ({ box: { x1, y1, x2: x1 + side, y2: y1 + side }, presence, noHelmet });
+const head = (x1: number, y1: number, side: number, presence: number, noHelmet: number): FoundHead => ({ x1, y1, x2: x1 + side, y2: y1 + side, score: presence, classId: 0, noHelmet });
 
 describe('attributeHeads', () => {
   // A driver (x 100..160) and a passenger behind him (x 140..200), each region seeing both heads.
@@ -56,7 +56,7 @@ describe('attributeHeads', () => {
     {
       what: 'both regions find both heads: each head once, on the person it sits on',
       persons: [driver, passenger],
-      found: [[driverHead, passengerHead], [{ ...passengerHead, presence: 0.85 }, { ...driverHead, presence: 0.7 }]],
+      found: [[driverHead, passengerHead], [{ ...passengerHead, score: 0.85 }, { ...driverHead, score: 0.7 }]],
       want: [[0.1], [0.95]],
     },
     {
