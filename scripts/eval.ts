@@ -162,7 +162,8 @@ async function main(): Promise<void> {
   // The plate chains run through evalPlates' own detectors; these two read plates as the agent does.
   const shipped = await createDetector(loaded, silentLogger());
   const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger()) : null;
-  const classifier = !flag('--no-compare') && loaded.config.models.helmet.type !== 'classifier' ? await createDetector(config(classifierRelease), silentLogger()) : null;
+  const classifierConfig = !flag('--no-compare') && loaded.config.models.helmet.type !== 'classifier' ? config(classifierRelease) : null;
+  const classifier = classifierConfig ? await createDetector(classifierConfig, silentLogger()) : null;
   const baselineDir = arg('--baseline');
   const baseConfig = baselineDir ? config(baseline(resolve(baselineDir))) : null;
   const base = baseConfig ? await createDetector(baseConfig, silentLogger()) : null;
@@ -171,8 +172,8 @@ async function main(): Promise<void> {
     Object.assign(report, await helmetChain('shipped', shipped, cropThreshold(loaded), timeSteps));
     report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
-    if (classifier) {
-      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, cropThreshold(config(classifierRelease)))) };
+    if (classifier && classifierConfig) {
+      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, cropThreshold(classifierConfig))) };
       await riderRows(classifier, 'classifier');
     }
     if (base && baseConfig) {
