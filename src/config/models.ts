@@ -113,7 +113,7 @@ export const HelmetSchema = z
         threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) of a found head at or above which it is judged no_helmet.'),
         helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a found head is judged helmeted; between the two the verdict is unknown.'),
       })
-      .describe("A head detector on each rider's upper region: the surest head found is the rider's; another found judged no_helmet while that one is not becomes a head of its own on the motorcycle."),
+      .describe("A head detector on each rider's upper region: every head found is judged, once, as a rider entry of the person box it sits on (a passenger in the driver's region too)."),
     z
       .strictObject({
         type: z.literal('detector'),

@@ -13,7 +13,11 @@ import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
 
 export interface HelmetJudge {
-  /** Per person, its heads' verdicts: the first is the person's own head; more only where the judge found a second head in the box. */
+  /**
+   * Per person, its heads' verdicts, the person's own head first: the classifier gives one (two
+   * where a wide box's edge holds a second head); the head detector one per head it gave that
+   * person, none where the person's heads all went to another rider's box.
+   */
   judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[][]>;
 }
 
