@@ -18,7 +18,7 @@ import { splitTimings } from '../src/detect/timings.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { FrameAnalysis } from '../src/shared/types.js';
 import { evalHelmetCrops, countsAt, type HelmetCropsResult } from './eval/helmet-crops.js';
-import { evalHelmetFrames, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
+import { evalHelmetFrames, MISS_REASONS, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
 import { evalPlates, type PlateEvalResult } from './eval-plates.js';
 import { fmt, pct, precision, recall, Table } from './eval/table.js';
 
@@ -122,6 +122,7 @@ async function helmetChain(name: string, d: InThreadDetector, threshold: number,
     t.row(`${set} (${r.frames} frames, ${r.heads} heads, ${r.bare_heads} bare): ${name}`, 'heads covered by a rider head crop', `${r.covered}/${r.heads}`, pct(r.covered, r.heads));
     t.row('', 'verdict right, per labelled head', `${r.right}/${r.heads}`, pct(r.right, r.heads));
     t.row('', 'no_helmet per labelled head', `tp ${r.no_helmet.tp} fp ${r.no_helmet.fp} fn ${r.no_helmet.fn}`, `P ${fmt(precision(r.no_helmet))} R ${fmt(recall(r.no_helmet))}`);
+    t.row('', 'no_helmet missed, why', MISS_REASONS.filter((k) => r.missed[k] > 0).map((k) => `${k} ${r.missed[k]}`).join(', ') || 'none', '');
     t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
   }
   if (crops) cropRows(name, crops);

@@ -1,7 +1,8 @@
 // Helmet verdicts per labelled head on full frames, through the pipeline's own analyze():
 // scene → riders → head crop → classifier. Every labelled head counts: one no rider's head
 // crop covers (>= half of the head box inside the crop) is not covered, and a bare head that is
-// not covered is a missed no_helmet. Two layouts: Pascal VOC (`<name>.xml` beside each image,
+// not covered is a missed no_helmet; each missed bare head is counted under why it was missed
+// (missReason). Two layouts: Pascal VOC (`<name>.xml` beside each image,
 // classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`, `labels/<split>/`,
 // class 0 helmet, 1 no_helmet).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +10,9 @@ import { basename, join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { boxArea, intersectionArea } from '../../src/shared/box.js';
-import type { Box, FrameAnalysis, Rider } from '../../src/shared/types.js';
+import { HeadRegionSchema } from '../../src/config/models.js';
+import { headRegion } from '../../src/detect/head-detector.js';
+import type { Box, Detection, FrameAnalysis, Rider } from '../../src/shared/types.js';
 import type { Counts } from './table.js';
 
 export interface HeadGt {
@@ -30,6 +33,8 @@ export interface HelmetFramesResult {
   covered: number;
   right: number;
   no_helmet: Counts;
+  /** The bare heads not judged no_helmet (no_helmet.fn), by why (missReason). */
+  missed: Record<MissReason, number>;
   /** Frames with no motorcycle (or fallback vehicle) found; persons and riders found. */
   frames_without_vehicle: number;
   persons: number;
@@ -104,16 +109,49 @@ export function coveringRider(head: Box, riders: readonly Rider[]): Rider | null
   return best;
 }
 
+/**
+ * Why a bare head was not judged no_helmet, first that applies: a rider's head box covers it and
+ * said helmet or unknown; a rider's head box overlaps it by half of the smaller box but covers
+ * less than half of the label (found, boxed tighter or beside it); its centre is in a rider's
+ * head search square (the head detector's default region) with no head box on it; it is in the
+ * square of a person not taken as a rider (a pedestrian, or the rider of a motorcycle not found);
+ * no person's square holds it.
+ */
+export type MissReason = 'judged_helmet' | 'judged_unknown' | 'head_box_off' | 'rider_without_head' | 'person_not_rider' | 'no_person';
+
+export const MISS_REASONS: readonly MissReason[] = ['judged_helmet', 'judged_unknown', 'head_box_off', 'rider_without_head', 'person_not_rider', 'no_person'];
+
+/** The head detector's default search square, for every chain alike. */
+const SEARCH_SQUARE = HeadRegionSchema.parse({});
+
+function holdsCentre(b: Box, head: Box): boolean {
+  const cx = (head.x1 + head.x2) / 2;
+  const cy = (head.y1 + head.y2) / 2;
+  return b.x1 <= cx && cx <= b.x2 && b.y1 <= cy && cy <= b.y2;
+}
+
+export function missReason(head: Box, riders: readonly Rider[], persons: readonly Detection[]): MissReason {
+  const hit = coveringRider(head, riders);
+  if (hit) return hit.helmet.verdict === 'unknown' ? 'judged_unknown' : 'judged_helmet';
+  const overlaps = (b: Box): boolean => intersectionArea(head, b) >= 0.5 * Math.min(boxArea(head), boxArea(b));
+  if (riders.some((r) => overlaps(r.helmet.headBox))) return 'head_box_off';
+  if (riders.some((r) => holdsCentre(headRegion(r.person.box, SEARCH_SQUARE), head))) return 'rider_without_head';
+  if (persons.some((p) => holdsCentre(headRegion(p.box, SEARCH_SQUARE), head))) return 'person_not_rider';
+  return 'no_person';
+}
+
 /** `seen` gets every analysis (e.g. for its step timings). */
 export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[], seen?: (a: FrameAnalysis) => void): Promise<HelmetFramesResult> {
-  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, frames_without_vehicle: 0, persons: 0, riders: 0 };
+  const missed = Object.fromEntries(MISS_REASONS.map((k) => [k, 0])) as Record<MissReason, number>;
+  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, missed, frames_without_vehicle: 0, persons: 0, riders: 0 };
   for (const lf of frames) {
     const f = await loadImageFrame(lf.file);
     const a = await d.analyze(f);
     seen?.(a);
     const riders = a.motorcycles.flatMap((m) => m.riders);
     r.frames++;
-    r.persons += a.detections.filter((x) => x.role === 'person').length;
+    const persons = a.detections.filter((x) => x.role === 'person');
+    r.persons += persons.length;
     r.riders += riders.length;
     if (a.motorcycles.length === 0) r.frames_without_vehicle++;
     for (const g of lf.heads(f.width, f.height)) {
@@ -124,7 +162,10 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
       if (hit) r.covered++;
       if (said === (g.bare ? 'no_helmet' : 'helmet')) r.right++;
       if (g.bare && said === 'no_helmet') r.no_helmet.tp++;
-      if (g.bare && said !== 'no_helmet') r.no_helmet.fn++;
+      if (g.bare && said !== 'no_helmet') {
+        r.no_helmet.fn++;
+        missed[missReason(g.box, riders, persons)]++;
+      }
       if (!g.bare && said === 'no_helmet') r.no_helmet.fp++;
     }
   }
