@@ -112,6 +112,10 @@ export const HelmetSchema = z
         nms_iou: z.number().min(0).max(1).default(0.45).describe('IoU above which the less sure of two heads in one region is dropped.'),
         threshold: z.number().min(0).max(1).default(0.9).describe('P(no_helmet) of a found head at or above which it is judged no_helmet.'),
         helmet_threshold: z.number().min(0).max(1).default(0.5).describe('P(no_helmet) below which a found head is judged helmeted; between the two the verdict is unknown.'),
+        flip: z
+          .boolean()
+          .default(false)
+          .describe("Also run each region mirrored left to right and merge the two views' heads (class logits averaged): twice the model time; thresholds must be chosen with it (the model's labels.json `flip`)."),
       })
       .describe("A head detector on each rider's upper region: every head found is judged, once, as a rider entry of the person box it sits on (a passenger in the driver's region too)."),
     z

@@ -10,6 +10,7 @@ import { boxWidth, clipBox } from '../shared/box.js';
 import type { RawBox } from './heads.js';
 import { verdictFromProbability, type HelmetJudge } from './helmet.js';
 import { tensorDims, tensorSpec } from './model-input.js';
+import { mergeViews, mirrorInto, unmirrorRows } from './head-views.js';
 import { nmsPerClass } from './nms.js';
 import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
@@ -112,26 +113,33 @@ export class HeadDetectorJudge implements HelmetJudge {
     });
   }
 
-  /** Each region's heads, surest first, in one batch. */
+  /** Each region's heads, surest first, in one batch (with each region's mirrored view after the plain ones when `flip`). */
   private async findHeads(image: RgbImage, regions: readonly Box[], sw: Stopwatch): Promise<FoundHead[][]> {
     const n = regions.length;
     if (n === 0) return [];
     sw.start();
+    const views = this.config.flip ? 2 : 1;
     const per = 3 * this.spec.width * this.spec.height;
-    if (this.buffer.length < n * per) this.buffer = allocTensor(this.spec, n);
+    if (this.buffer.length < views * n * per) this.buffer = allocTensor(this.spec, views * n);
     regions.forEach((r, i) => fillTensor(image, r, this.spec, this.buffer, i));
-    const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, this.buffer.subarray(0, n * per), tensorDims(this.spec, n)) };
+    if (views === 2) for (let i = 0; i < n; i++) mirrorInto(this.buffer, this.spec, i, n + i);
+    const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, this.buffer.subarray(0, views * n * per), tensorDims(this.spec, views * n)) };
     sw.lap('helmet.pre');
     const out = await this.session.run(feeds);
     sw.lap('helmet.model');
     const t = out[this.session.outputNames[0]!];
-    const rowsPer = t?.dims[1] ?? 0;
-    if (!t || !(t.data instanceof Float32Array) || t.dims.length !== 3 || t.dims[0] !== n || t.dims[2] !== HEAD_ROW) {
-      throw new AgentError('RSA_MODEL_SHAPE', `helmet head detector: output [${t?.dims.join(',')}] is not [${n},N,${HEAD_ROW}] head rows`);
+    if (!t || !(t.data instanceof Float32Array) || t.dims.length !== 3 || t.dims[0] !== views * n || t.dims[2] !== HEAD_ROW) {
+      throw new AgentError('RSA_MODEL_SHAPE', `helmet head detector: output [${t?.dims.join(',')}] is not [${views * n},N,${HEAD_ROW}] head rows`);
     }
     const data = t.data;
     const size = this.spec.width;
-    return regions.map((r, i) => decodeHeads(data.subarray(i * rowsPer * HEAD_ROW, (i + 1) * rowsPer * HEAD_ROW), r, size, this.config.presence_threshold, this.config.nms_iou));
+    const rows = (k: number): Float32Array => data.subarray(k * t.dims[1]! * HEAD_ROW, (k + 1) * t.dims[1]! * HEAD_ROW);
+    const decode = (r: Float32Array, region: Box): FoundHead[] => decodeHeads(r, region, size, this.config.presence_threshold, this.config.nms_iou);
+    return regions.map((r, i) => {
+      const plain = decode(rows(i), r);
+      if (views === 1) return plain;
+      return nmsPerClass(mergeViews(plain, decode(unmirrorRows(rows(n + i), size, HEAD_ROW), r)), this.config.nms_iou, Infinity);
+    });
   }
 }
 

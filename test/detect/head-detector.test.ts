@@ -104,7 +104,7 @@ function fakeSession(dims?: number[]): ModelSession {
   };
 }
 
-function judge(session = fakeSession(), width = SIZE): HeadDetectorJudge {
+function judge(session = fakeSession(), width = SIZE, flip = false): HeadDetectorJudge {
   return new HeadDetectorJudge(session, {
     type: 'head_detector',
     path: 'x.onnx',
@@ -114,6 +114,7 @@ function judge(session = fakeSession(), width = SIZE): HeadDetectorJudge {
     nms_iou: 0.45,
     threshold: 0.65,
     helmet_threshold: 0.5,
+    flip,
   });
 }
 
