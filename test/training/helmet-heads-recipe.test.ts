@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasetsDir, hasModels, modelsDir, repoRoot } from '../helpers/env.js';
+import { mergeViews } from '../../src/detect/head-views.js';
+import type { FoundHead } from '../../src/detect/head-detector.js';
 import { probeInput, type HeadsReport } from '../helpers/head-probe.js';
 
 const data = join(datasetsDir, 'helmet-frames');
@@ -53,4 +55,26 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
       await session.release();
     }
   }, 300_000);
+
+  it('merges a region\'s two views as the agent does (heads_judge.merge_views = mergeViews)', () => {
+    const h = (x1: number, presence: number, noHelmet: number): FoundHead => ({ x1, y1: 0, x2: x1 + 20, y2: 20, score: presence, classId: 0, noHelmet });
+    const plain = [h(0, 0.9, 0.9), h(1, 0.5, 0.3), h(60, 0.4, 0.6)];
+    const mirrored = [h(2, 0.6, 0.2), h(200, 0.7, 0.95)];
+    const logit = (p: number): number => Math.log(p / (1 - p));
+    const asRows = (hs: FoundHead[]): number[][] => hs.map((x) => [x.x1, x.y1, x.x2, x.y2, x.score, logit(x.noHelmet)]);
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, 'training/helmet')",
+      'from heads_judge import merge_views',
+      'a = json.loads(sys.argv[1]); b = json.loads(sys.argv[2])',
+      'v = lambda hs: [(tuple(r[:4]), r[4], r[5]) for r in hs]',
+      'print(json.dumps(sorted([list(box) + [pr, d] for box, pr, d in merge_views(v(a), v(b))], key=lambda r: -r[4])))',
+    ].join('\n');
+    const run = spawnSync('/usr/bin/python3', ['-c', script, JSON.stringify(asRows(plain)), JSON.stringify(asRows(mirrored))], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const python = JSON.parse(run.stdout) as number[][];
+    const agent = asRows(mergeViews(plain, mirrored));
+    expect(python).toHaveLength(agent.length);
+    python.forEach((r, i) => r.forEach((v, k) => expect(v).toBeCloseTo(agent[i]![k]!, 9)));
+  }, 60_000);
 });

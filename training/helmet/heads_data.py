@@ -11,7 +11,9 @@ detector missed still teach the model."""
 import os
 
 import cv2
-from data import degrade, read_heads
+import numpy as np
+import torch
+from data import cut, degrade, read_heads
 
 # src/detect/head-detector.ts and config.schema.json's models.helmet.region defaults.
 REGION_RULE = {"width_fraction": 1.1, "height_fraction": 0.45, "lift": 0.12}
@@ -86,3 +88,14 @@ def augment_region(x, targets, rng, size):
         s = rng.randint(32, 96)
         x = cv2.resize(cv2.resize(x, (s, s), interpolation=cv2.INTER_AREA), (size, size), interpolation=cv2.INTER_LINEAR)
     return degrade(x, rng), targets
+
+
+def batch_of(images, items, heads, size, rng=None):
+    xs, ts = [], []
+    for k, r in items:
+        x, t = cut(images.get(k), r, size), targets_in(heads.get(k, []), r, size)
+        if rng is not None:
+            x, t = augment_region(x, t, rng, size)
+        xs.append(x.astype(np.float32))
+        ts.append(t)
+    return torch.from_numpy(np.ascontiguousarray(np.stack(xs).transpose(0, 3, 1, 2))), ts

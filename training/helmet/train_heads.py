@@ -8,12 +8,12 @@ import math
 import os
 import time
 
-import cv2
 import numpy as np
 import torch
 
-from data import Images, area, cut, deterministic_torch, inter, load_persons, seeded
-from heads_data import REGION_RULE, augment_region, load_regions, region_of, synthetic_region, targets_in
+from data import Images, deterministic_torch, load_persons, seeded
+from heads_data import REGION_RULE, batch_of, load_regions, region_of, synthetic_region
+from heads_judge import found_heads, judge_heads
 from heads_model import STRIDES, HeadNet, detection_loss
 from train import choose_threshold, counts, fit_temperature, reliability
 
@@ -34,22 +34,13 @@ def parser():
     p.add_argument("--lr-head", type=float, default=3e-3)
     p.add_argument("--presence", type=float, default=0.3, help="presence at or above which a head counts as found (the agent's presence_threshold)")
     p.add_argument("--nms-iou", type=float, default=0.45)
+    p.add_argument("--no-flip", dest="flip", action="store_false",
+                   help="judge val regions as they are only (by default also mirrored, the two views merged, as config models.helmet.flip)")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision per labelled val head the threshold must reach")
     p.add_argument("--seed", type=int, default=20261201)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
     return p
-
-
-def batch_of(images, items, heads, size, rng=None):
-    xs, ts = [], []
-    for k, r in items:
-        x, t = cut(images.get(k), r, size), targets_in(heads.get(k, []), r, size)
-        if rng is not None:
-            x, t = augment_region(x, t, rng, size)
-        xs.append(x.astype(np.float32))
-        ts.append(t)
-    return torch.from_numpy(np.ascontiguousarray(np.stack(xs).transpose(0, 3, 1, 2))), ts
 
 
 def val_loss(model, images, regions, heads, size):
@@ -60,50 +51,6 @@ def val_loss(model, images, regions, heads, size):
             x, t = batch_of(images, regions[s:s + 64], heads, size)
             total += detection_loss(model.raw(x), t).item() * len(t)
     return total / max(len(regions), 1)
-
-
-def iou(a, b):
-    i = inter(a, b)
-    return i / max(area(a) + area(b) - i, 1e-6)
-
-
-def found_heads(model, images, regions, size, presence, nms_iou):
-    """Per image key, the heads found in all its regions, once each (the surest of overlapping
-    ones kept): [(box in frame pixels, presence, class logit difference no_helmet - helmet)]."""
-    model.eval()
-    per_key = {}
-    with torch.no_grad():
-        for s in range(0, len(regions), 64):
-            chunk = regions[s:s + 64]
-            x, _ = batch_of(images, chunk, {}, size)
-            rows = model(x).numpy()
-            for (k, r), rr in zip(chunk, rows):
-                sc = (r[2] - r[0]) / size
-                for cx, cy, w, h, pr, ph, pn in rr[rr[:, 4] >= presence]:
-                    box = (r[0] + (cx - w / 2) * sc, r[1] + (cy - h / 2) * sc, r[0] + (cx + w / 2) * sc, r[1] + (cy + h / 2) * sc)
-                    per_key.setdefault(k, []).append((box, float(pr), math.log(max(pn, 1e-7)) - math.log(max(ph, 1e-7))))
-    out = {}
-    for k, found in per_key.items():
-        kept = []
-        for f in sorted(found, key=lambda f: -f[1]):
-            if all(iou(f[0], q[0]) <= nms_iou for q in kept):
-                kept.append(f)
-        out[k] = kept
-    return out
-
-
-def judge_heads(found, heads):
-    """Per labelled head (the evaluation's rule: the surest found head covering >= half of it),
-    its class and logit difference, or None when no found head covers it."""
-    out = []
-    for k, hs in heads.items():
-        for c, g in hs:
-            best = None
-            for box, pr, d in found.get(k, []):
-                if inter(g, box) / max(area(g), 1.0) >= 0.5 and (best is None or pr > best[0]):
-                    best = (pr, d)
-            out.append((c, None if best is None else best[1]))
-    return out
 
 
 def train(a, images, train_set, val_set, started):
@@ -175,7 +122,7 @@ def main():
     train_s = time.time() - started
 
     # Calibration and threshold, per labelled val head, over every val person's region.
-    judged = judge_heads(found_heads(model, images, all_person_regions(persons, "val", a.limit), a.size, a.presence, a.nms_iou), val_heads)
+    judged = judge_heads(found_heads(model, images, all_person_regions(persons, "val", a.limit), a.size, a.presence, a.nms_iou, a.flip), val_heads)
     matched = [(c, d) for c, d in judged if d is not None]
     y = np.array([c for c, _ in matched])
     d = torch.tensor([[0.0, v] for _, v in matched])
@@ -208,10 +155,11 @@ def main():
         "region_rule": "from a rider's person box: side = max(width_fraction x person_w, height_fraction x person_h), top = person_y1 - lift x side, centred on person cx; config models.helmet.region (src/detect/head-detector.ts headRegion)",
         "presence_threshold": a.presence,
         "nms_iou": a.nms_iou,
+        "flip": a.flip,
         "calibration": {"method": "temperature", "temperature": round(t, 3), "val_nll": None if nll is None else round(nll, 4), "val_ece": ece, "found_heads": len(matched), "reliability": table},
         "threshold": threshold,
         "helmet_threshold": helmet_threshold,
-        "threshold_rule": f"lowest P(no_helmet) whose no_helmet precision per labelled val head (found in any val person's region) is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
+        "threshold_rule": f"{'each region also judged mirrored, the two views merged (class logits averaged); ' if a.flip else ''}lowest P(no_helmet) whose no_helmet precision per labelled val head (found in any val person's region) is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
         "val_heads": {"n": len(judged), "found": len(matched), "bare": bare, "no_helmet": {"tp": tp, "fp": fp, "fn": bare - tp}},
         "opset": 13,
         "arch": "YOLOX-Nano backbone dark3/4/5 (from the COCO scene detector, Apache-2.0) + a 3-level feature pyramid and one 7-value prediction per cell",
