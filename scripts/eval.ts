@@ -6,8 +6,9 @@
 // openalpr/; --frames (default ../shared/datasets/helmet-frames, when present) is a YOLO-layout
 // frame set whose --split is evaluated too. The configured chain (config.json) and, when its
 // model file is in the models directory, the provisional helmet chain are run side by side;
-// --baseline names a folder holding another trained helmet classifier (rider_helmet.onnx and
-// its labels.json, e.g. the previously shipped one) run as a third chain with its own threshold.
+// --baseline names a recipe's output folder holding another helmet model of the configured kind
+// (its ONNX and labels.json, e.g. the previously shipped one) run as another chain with its own
+// thresholds.
 // Nothing is copied from the media; everything is read in place.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -65,14 +66,20 @@ function classifierRelease(l: LoadedConfig): void {
   };
 }
 
-/** The helmet classifier of a recipe's output folder, at the threshold and input size its labels.json gives. */
+/**
+ * The helmet model of a recipe's output folder (a classifier or a head detector, the kind
+ * configured), at the thresholds, input size and (head detector) flip its labels.json gives.
+ */
 function baseline(dir: string): (l: LoadedConfig) => void {
-  const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as { model: string; input: { shape: [string, number, number, number] }; threshold: number; helmet_threshold: number };
+  const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as { model: string; kind?: string; input: { shape: [string, number, number, number] }; threshold: number; helmet_threshold: number; flip?: boolean };
   return (l) => {
     const h = l.config.models.helmet;
-    if (h.type !== 'classifier') throw new Error('eval: --baseline needs the configured helmet model to be a classifier');
+    const kind = labels.kind ?? 'classifier';
+    if (h.type !== kind) throw new Error(`eval: --baseline ${dir} holds a ${kind}, the configured helmet model is a ${h.type}`);
+    if (h.type === 'detector') throw new Error('eval: --baseline takes a classifier or a head detector, not a helmet detector');
     const [, , height, width] = labels.input.shape;
-    l.config.models.helmet = { ...h, path: join(dir, labels.model), threshold: labels.threshold, helmet_threshold: labels.helmet_threshold, input: { ...h.input, width, height } };
+    const common = { path: join(dir, labels.model), threshold: labels.threshold, helmet_threshold: labels.helmet_threshold, input: { ...h.input, width, height } };
+    l.config.models.helmet = h.type === 'head_detector' ? { ...h, ...common, flip: labels.flip ?? false } : { ...h, ...common };
   };
 }
 
