@@ -35,6 +35,7 @@ const heads = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet-heads/lab
   nms_iou: number;
   threshold: number;
   helmet_threshold: number;
+  flip: boolean;
   calibration: { method: string; temperature: number; reliability: Array<{ n: number }> };
 };
 const headsReport = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'helmet-heads/training-report.json'), 'utf8')) as HeadsReport;
@@ -51,7 +52,7 @@ describe('the shipped head detector', () => {
     expect(h.input.channel_order).toBe(heads.input.color.toLowerCase());
     expect([h.input.scale, ...h.input.mean, ...h.input.std]).toEqual([heads.input.scale, ...heads.input.mean, ...heads.input.std]);
     expect(h.region).toEqual(heads.region);
-    expect([h.presence_threshold, h.nms_iou, h.threshold, h.helmet_threshold]).toEqual([heads.presence_threshold, heads.nms_iou, heads.threshold, heads.helmet_threshold]);
+    expect([h.presence_threshold, h.nms_iou, h.threshold, h.helmet_threshold, h.flip]).toEqual([heads.presence_threshold, heads.nms_iou, heads.threshold, heads.helmet_threshold, heads.flip]);
     expect(heads.classes).toEqual(['helmet', 'no_helmet']);
     expect(heads.calibration.method).toBe('temperature');
     expect(heads.calibration.reliability.reduce((s, r) => s + r.n, 0)).toBeGreaterThan(0);
