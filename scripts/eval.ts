@@ -119,6 +119,11 @@ function stepReport(): Record<string, number> {
   return { ...Object.fromEntries(Object.keys(steps.ms).sort().map((k) => [k, mean(steps.ms[k]!)])), model_total: mean(model), own_pre_post: mean(own) };
 }
 
+/** Bare heads of riders or within a rider's reach: every bare head but those of persons not taken as riders (pedestrians, riders of a two-wheeler not found) or of no person box. */
+function inReach(r: HelmetFramesResult): number {
+  return r.bare_heads - r.missed.person_not_rider - r.missed.no_person;
+}
+
 async function helmetChain(name: string, d: InThreadDetector, threshold: number, seen?: (a: FrameAnalysis) => void): Promise<HelmetReport> {
   const voc = vocFrames(join(mediaDir, 'bikeshelmets'), (m) => t.note(`bad input: ${m}`));
   const frames = await evalHelmetFrames(d, voc, seen);
@@ -130,6 +135,8 @@ async function helmetChain(name: string, d: InThreadDetector, threshold: number,
     t.row('', 'verdict right, per labelled head', `${r.right}/${r.heads}`, pct(r.right, r.heads));
     t.row('', 'no_helmet per labelled head', `tp ${r.no_helmet.tp} fp ${r.no_helmet.fp} fn ${r.no_helmet.fn}`, `P ${fmt(precision(r.no_helmet))} R ${fmt(recall(r.no_helmet))}`);
     t.row('', 'no_helmet missed, why', MISS_REASONS.filter((k) => r.missed[k] > 0).map((k) => `${k} ${r.missed[k]}`).join(', ') || 'none', '');
+    const reach = inReach(r);
+    t.row('', 'no_helmet, bare heads within reach', `tp ${r.no_helmet.tp} of ${reach} (not counting person_not_rider, no_person)`, `R ${fmt(r.no_helmet.tp / Math.max(reach, 1))}`);
     t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
   }
   if (crops) cropRows(name, crops);
