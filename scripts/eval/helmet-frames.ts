@@ -1,6 +1,6 @@
 // Helmet verdicts per labelled head on full frames, through the pipeline's own analyze():
-// scene → riders → head crop → classifier. Every labelled head counts: one no rider's head
-// crop covers (>= half of the head box inside the crop) is not covered, and a bare head that is
+// scene → riders → the configured helmet model. Every labelled head counts: one no rider's head
+// box covers (>= half of the labelled box inside it) is not covered, and a bare head that is
 // not covered is a missed no_helmet; each missed bare head is counted under why it was missed
 // (missReason). Two layouts: Pascal VOC (`<name>.xml` beside each image,
 // classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`, `labels/<split>/`,

@@ -131,14 +131,19 @@ export class HeadDetectorJudge implements HelmetJudge {
     if (!t || !(t.data instanceof Float32Array) || t.dims.length !== 3 || t.dims[0] !== views * n || t.dims[2] !== HEAD_ROW) {
       throw new AgentError('RSA_MODEL_SHAPE', `helmet head detector: output [${t?.dims.join(',')}] is not [${views * n},N,${HEAD_ROW}] head rows`);
     }
-    const data = t.data;
+    return this.decodeViews(t.data, t.dims[1]!, regions, views);
+  }
+
+  /** Each region's heads from the output rows (`rowsPer` per batch item); with two views, region i's mirrored view is item n + i. */
+  private decodeViews(data: Float32Array, rowsPer: number, regions: readonly Box[], views: number): FoundHead[][] {
+    const { presence_threshold: presence, nms_iou: nmsIou } = this.config;
     const size = this.spec.width;
-    const rows = (k: number): Float32Array => data.subarray(k * t.dims[1]! * HEAD_ROW, (k + 1) * t.dims[1]! * HEAD_ROW);
-    const decode = (r: Float32Array, region: Box): FoundHead[] => decodeHeads(r, region, size, this.config.presence_threshold, this.config.nms_iou);
+    const rows = (k: number): Float32Array => data.subarray(k * rowsPer * HEAD_ROW, (k + 1) * rowsPer * HEAD_ROW);
     return regions.map((r, i) => {
-      const plain = decode(rows(i), r);
+      const plain = decodeHeads(rows(i), r, size, presence, nmsIou);
       if (views === 1) return plain;
-      return nmsPerClass(mergeViews(plain, decode(unmirrorRows(rows(n + i), size, HEAD_ROW), r)), this.config.nms_iou, Infinity);
+      const mirrored = decodeHeads(unmirrorRows(rows(regions.length + i), size, HEAD_ROW), r, size, presence, nmsIou);
+      return nmsPerClass(mergeViews(plain, mirrored), nmsIou, Infinity);
     });
   }
 }
