@@ -130,8 +130,8 @@ function holdsCentre(b: Box, head: Box): boolean {
   return b.x1 <= cx && cx <= b.x2 && b.y1 <= cy && cy <= b.y2;
 }
 
-export function missReason(head: Box, riders: readonly Rider[], persons: readonly Detection[]): MissReason {
-  const hit = coveringRider(head, riders);
+/** `hit` is `coveringRider(head, riders)`. */
+export function missReason(head: Box, hit: Rider | null, riders: readonly Rider[], persons: readonly Detection[]): MissReason {
   if (hit) return hit.helmet.verdict === 'unknown' ? 'judged_unknown' : 'judged_helmet';
   const overlaps = (b: Box): boolean => intersectionArea(head, b) >= 0.5 * Math.min(boxArea(head), boxArea(b));
   if (riders.some((r) => overlaps(r.helmet.headBox))) return 'head_box_off';
@@ -164,7 +164,7 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
       if (g.bare && said === 'no_helmet') r.no_helmet.tp++;
       if (g.bare && said !== 'no_helmet') {
         r.no_helmet.fn++;
-        missed[missReason(g.box, riders, persons)]++;
+        missed[missReason(g.box, hit, riders, persons)]++;
       }
       if (!g.bare && said === 'no_helmet') r.no_helmet.fp++;
     }

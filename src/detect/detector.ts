@@ -228,8 +228,7 @@ class Pipeline implements InThreadDetector {
   }
 
   async scoreHeads(image: RgbImage, heads: readonly Box[]): Promise<number[] | null> {
-    const h = this.p.helmet;
-    return h instanceof HelmetClassifier || h instanceof HeadDetectorJudge ? h.scoreHeads(image, heads, new Stopwatch(this.p.now)) : null;
+    return (await this.p.helmet.scoreHeads?.(image, heads, new Stopwatch(this.p.now))) ?? null;
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { verdictFromProbability, type HelmetJudge } from './helmet.js';
 import { tensorDims, tensorSpec } from './model-input.js';
 import { mergeViews, mirrorInto, unmirrorRows } from './head-views.js';
 import { nmsPerClass } from './nms.js';
-import { allocTensor, fillTensor, type RgbImage, type TensorSpec } from './preprocess.js';
+import { allocTensor, fillTensor, tensorElements, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
 
@@ -119,11 +119,10 @@ export class HeadDetectorJudge implements HelmetJudge {
     if (n === 0) return [];
     sw.start();
     const views = this.config.flip ? 2 : 1;
-    const per = 3 * this.spec.width * this.spec.height;
-    if (this.buffer.length < views * n * per) this.buffer = allocTensor(this.spec, views * n);
+    if (this.buffer.length < tensorElements(this.spec, views * n)) this.buffer = allocTensor(this.spec, views * n);
     regions.forEach((r, i) => fillTensor(image, r, this.spec, this.buffer, i));
     if (views === 2) for (let i = 0; i < n; i++) mirrorInto(this.buffer, this.spec, i, n + i);
-    const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, this.buffer.subarray(0, views * n * per), tensorDims(this.spec, views * n)) };
+    const feeds = { [this.session.inputNames[0]!]: new Tensor(this.spec.dtype, this.buffer.subarray(0, tensorElements(this.spec, views * n)), tensorDims(this.spec, views * n)) };
     sw.lap('helmet.pre');
     const out = await this.session.run(feeds);
     sw.lap('helmet.model');

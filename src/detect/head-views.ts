@@ -1,12 +1,13 @@
 // A head detector's region seen twice, as it is and mirrored left to right, and the two views'
 // heads merged: test-time augmentation by flipping, which the recipe calibrates and chooses its
-// threshold with (training/helmet/train_heads.py `--flip`), so both read a region the same way.
+// threshold with (training/helmet/heads_judge.py, on unless `--no-flip`), so both read a region
+// the same way.
 // A head both views found is one head: its box the mean of the two, its presence the higher, its
 // P(no_helmet) from the mean of the two views' class logits. A head one view alone found is kept
 // as that view saw it.
 import { iou } from '../shared/box.js';
 import type { FoundHead } from './head-detector.js';
-import type { TensorSpec } from './preprocess.js';
+import { tensorElements, type TensorSpec } from './preprocess.js';
 
 /** IoU at or above which a head of each view is taken as the same head. */
 export const SAME_HEAD_IOU = 0.5;
@@ -14,7 +15,7 @@ export const SAME_HEAD_IOU = 0.5;
 /** Writes batch item `from` of `buffer`, mirrored left to right, into batch item `to`. */
 export function mirrorInto(buffer: Float32Array | Uint8Array, spec: TensorSpec, from: number, to: number): void {
   const w = spec.width;
-  const per = 3 * w * spec.height;
+  const per = tensorElements(spec);
   const src = from * per;
   const dst = to * per;
   if (spec.layout === 'nchw') {

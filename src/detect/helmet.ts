@@ -19,6 +19,8 @@ export interface HelmetJudge {
    * person, none where the person's heads all went to another rider's box.
    */
   judge(image: RgbImage, persons: readonly Detection[], sw: Stopwatch): Promise<HelmetVerdict[][]>;
+  /** P(no_helmet) of given head boxes (the evaluation's labelled head crops); judges that cannot score a bare box leave it out. */
+  scoreHeads?(image: RgbImage, heads: readonly Box[], sw: Stopwatch): Promise<number[]>;
 }
 
 /** The classifier's verdict from P(no_helmet): flagged at `threshold`, cleared below `helmetThreshold`. */

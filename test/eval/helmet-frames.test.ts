@@ -21,7 +21,7 @@ describe('missReason: why a labelled bare head was not judged no_helmet', () => 
     { want: 'person_not_rider', riders: [rider(elsewhere, { x1: 410, y1: 40, x2: 430, y2: 60 }, 'no_helmet')], persons: [person(body)] },
     { want: 'no_person', riders: [], persons: [person(elsewhere)] },
   ])('$want', ({ want, riders, persons }) => {
-    expect(missReason(label, riders, persons)).toBe(want);
+    expect(missReason(label, coveringRider(label, riders), riders, persons)).toBe(want);
   });
 });
 
