@@ -61,6 +61,9 @@ export interface SceneCost {
   sceneRuns: number;
   /** Violations committed to the box's queue in the window. */
   queued: number;
+  /** Plate searches of suspect motorcycles in the window, and those plates.per_track skipped. */
+  plateSearches: number;
+  plateSkipped: number;
 }
 
 /**
@@ -76,14 +79,17 @@ interface SceneRun {
   file: string;
   regions: boolean;
   recording?: boolean;
+  /** plates.per_track off: every suspect motorcycle's plate searched on every frame (as before it existed). */
+  platesEveryFrame?: boolean;
 }
 
-async function sceneCost(dir: string, db: string, { name, file, regions, recording = false }: SceneRun, seconds: number, env: NodeJS.ProcessEnv): Promise<SceneCost> {
+async function sceneCost(dir: string, db: string, { name, file, regions, recording = false, platesEveryFrame = false }: SceneRun, seconds: number, env: NodeJS.ProcessEnv): Promise<SceneCost> {
   const port = await freePort();
   const cfg = writeConfig(dir, `scene-${name}`, {
     camera: { source: { url: file, loop: true, realtime: true }, detect: { width: 1280, height: 720, fps: 5 } },
     ...(recording ? {} : { models: { helmet: { threshold: SILENT_THRESHOLD } } }),
     regions: { enabled: regions },
+    ...(platesEveryFrame ? { plates: { per_track: { settle_reads: 0, max_gap_frames: 0 } } } : {}),
     central: { database: db },
     operate: { health: { port } },
   });
@@ -94,7 +100,7 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
     if (!ff) throw new Error('no ffmpeg child of the agent');
     const m0 = await scrapeMetrics(port);
     const window = 10;
-    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0 };
+    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0, plateSearches: 0, plateSkipped: 0 };
     let prev = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
@@ -116,6 +122,8 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
     out.withoutInference = d('roadside_frames_without_inference_total');
     out.sceneRuns = d('roadside_scene_inferences_total');
     out.queued = d('roadside_violations_total{outcome="queued"}');
+    out.plateSearches = d('roadside_plate_searches_total');
+    out.plateSkipped = d('roadside_plate_searches_skipped_total');
     return out;
   } finally {
     await agent.stop();
@@ -160,18 +168,21 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
     { name: 'busy-whole', file: CLIP, regions: false },
     { name: 'busy-regions', file: CLIP, regions: true },
     { name: 'busy-recording', file: CLIP, regions: true, recording: true },
+    { name: 'busy-recording-plates-every-frame', file: CLIP, regions: true, recording: true, platesEveryFrame: true },
   ];
   const results: Record<string, SceneCost> = {};
-  const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders', 'violations']];
+  const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders', 'violations', 'plate searches (skipped)']];
   for (const run of runs) {
     const r = await sceneCost(o.dir, o.db, run, o.seconds, o.env);
     results[run.name] = r;
     rows.push([run.name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), fmt(r.agentRss, 0), fmt(r.frames, 0),
-      fmt(r.withoutInference, 0), fmt(r.sceneRuns, 0), fmt(r.motorcycles, 0), fmt(r.riders, 0), fmt(r.queued, 0)]);
+      fmt(r.withoutInference, 0), fmt(r.sceneRuns, 0), fmt(r.motorcycles, 0), fmt(r.riders, 0), fmt(r.queued, 0),
+      `${fmt(r.plateSearches, 0)} (${fmt(r.plateSkipped, 0)})`]);
   }
   o.log(table(rows));
   o.log('   motorcycles / riders = found, summed over the frames of the window (the same stretch of video in both modes, ± a second)');
   o.log(`   busy-recording = busy-regions at the shipped helmet threshold, so the clip's bare-headed riders are recorded (evidence JPEGs, plates, queue); the other runs judge at ${SILENT_THRESHOLD} and record nothing; violations = queued in the window`);
+  o.log('   busy-recording-plates-every-frame = busy-recording with plates.per_track off (every suspect motorcycle searched on every frame)');
   o.log('');
   const floor = await quietFloor(quiet);
   o.log(`   ffmpeg alone on the quiet scene, unpaced, in cores at 5 fps: H.264 decode only ${fmt(floor.decode, 3)}; capture's own ffmpeg (fps, scale, rgb24 to a pipe) ${fmt(floor.capture, 3)}`);
@@ -186,6 +197,8 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
     const ok = results[`${s}-regions`]!.riders >= results[`${s}-whole`]!.riders;
     o.goal(`motorcycles/riders found, ${s} (regions vs whole)`, `${found(`${s}-regions`)} vs ${found(`${s}-whole`)}`, 'riders ≥ whole', ok);
   }
+  const every = results['busy-recording-plates-every-frame']!;
+  o.goal('CPU, busy clip recording: plates spaced per track vs every frame', `${fmt(c('busy-recording'), 3)} vs ${fmt(c('busy-recording-plates-every-frame'), 3)} cores; plate searches ${fmt(results['busy-recording']!.plateSearches, 0)} vs ${fmt(every.plateSearches, 0)}`, 'fewer', c('busy-recording') < c('busy-recording-plates-every-frame'));
   const idleRss = Math.max(...runs.filter((run) => !run.recording).map((run) => results[run.name]!.agentRss));
   o.goal('agent RSS (max over the scene runs that record nothing)', `${fmt(idleRss, 0)} MB`, '< 200 MB', idleRss < 200);
   const rec = results['busy-recording']!;

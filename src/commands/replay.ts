@@ -22,6 +22,7 @@ import type { Violation } from '../shared/types.js';
 import { reportConfigError } from './check-config.js';
 import type { RegisterVerb } from './context.js';
 import type { CommandIo } from './io.js';
+import { ScanStats } from '../operate/scan-stats.js';
 
 export interface ReplayOptions {
   config: string;
@@ -119,9 +120,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     }
   };
   const t0 = performance.now();
-  let frames = 0;
-  let sceneRuns = 0;
-  let noInference = 0;
+  const scans = new ScanStats();
   const every = options.framesEvery ?? 0;
   try {
     for (;;) {
@@ -129,10 +128,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
       if (frame === null) break;
       videoNow = start + (frame.seq * 1000) / fps;
       const analysis = await detector.analyze({ ...frame, capturedAt: videoNow });
-      frames++;
-      const runs = analysis.scan ? (analysis.scan.mode === 'none' ? 0 : analysis.scan.regions.length) : 1;
-      sceneRuns += runs;
-      if (runs === 0) noInference++;
+      scans.observe(analysis);
       if (every > 0 && frame.seq % every === 0) writeFileSync(join(outDir, `frame-${String(frame.seq).padStart(6, '0')}.jpg`), await annotatedJpeg(analysis));
       emit(await stage.push(analysis));
     }
@@ -149,6 +145,8 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     await detector.close();
   }
   const s = stage.stats();
+  const scan = scans.snapshot();
+  const frames = scan.frames;
   const summary: ReplaySummary & Record<string, unknown> = {
     frames,
     dropped: source.stats().dropped,
@@ -158,8 +156,9 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     tracks: s.tracksStarted,
     candidates: s.candidates,
     duplicates: s.duplicates,
-    scene_runs: sceneRuns,
-    frames_without_inference: noInference,
+    scene_runs: scan.sceneInferences,
+    frames_without_inference: scan.framesWithoutInference,
+    plate_searches: { searched: scan.plateSearches, skipped: scan.plateSearchesSkipped },
     provider: detector.provider,
     out: outDir,
   };

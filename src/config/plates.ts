@@ -41,5 +41,26 @@ export const PlatesSchema = z
       .describe(
         'Also search the whole frame for plates when no searched vehicle covers a quarter of it (close-ups where the vehicle fills the frame and the scene detector sees only the background).',
       ),
+    per_track: z
+      .strictObject({
+        settle_reads: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(3)
+          .describe('A motorcycle whose plate has been read alike this many times (each at rules.min_plate_confidence or surer) is not searched again while it stays in view; 0: never settled.'),
+        max_gap_frames: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(3)
+          .describe(
+            'After searches that read no plate, a motorcycle waits one frame more per failed search before the next, up to this many frames (at once when it has grown by a fifth: nearer, a larger plate); 0: searched on every frame.',
+          ),
+      })
+      .prefault({})
+      .describe("How often a motorcycle's plate is searched while it stays in view: locating a plate is the chain's dearest step."),
   })
   .describe('Plate formats and which vehicles\' plates are read.');

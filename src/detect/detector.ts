@@ -14,6 +14,7 @@ import { HelmetClassifier, HelmetDetector, type HelmetJudge } from './helmet.js'
 import { ObjectDetector } from './object-detector.js';
 import { SceneScanner, type ScanMode } from './scene-scan.js';
 import type { PlateLocation, PlateTextRead } from './plate.js';
+import { PlateBudget } from './plate-budget.js';
 import { createPlateStage, type PlateStage } from './plate-stage.js';
 import { DEFAULT_RIDER_RULE, type RiderRule } from './riders.js';
 import { findRiderVehicles } from './rider-vehicles.js';
@@ -129,6 +130,7 @@ export async function createDetector(loaded: LoadedConfig, logger: Logger, optio
       scanner,
       helmet,
       plateStage,
+      plateBudget: new PlateBudget({ settleReads: c.plates.per_track.settle_reads, maxGapFrames: c.plates.per_track.max_gap_frames, minConfidence: c.rules.min_plate_confidence }),
       plates: options.plates ?? m.plates_for,
       riderRule: options.riderRule ?? DEFAULT_RIDER_RULE,
       riderVehicles: {
@@ -160,6 +162,7 @@ interface PipelineParts {
   scanner: SceneScanner;
   helmet: HelmetJudge;
   plateStage: PlateStage;
+  plateBudget: PlateBudget;
   plates: PlateScope;
   riderRule: RiderRule;
   riderVehicles: { sceneThreshold: number; vehicleThreshold: number; personThreshold: number; vehicleClasses: readonly number[] };
@@ -209,10 +212,14 @@ class Pipeline implements InThreadDetector {
     riderPersons.forEach((person, i) => verdicts[i]!.forEach((helmet) => riders[riderOf[i]!]!.push({ person, helmet })));
 
     const wanted = riders.map((rs) => p.plates === 'all' || rs.some((r) => r.helmet.verdict !== 'helmet'));
-    const plates = await p.plateStage.run(frame, motos, wanted, detections, sw, frame.full);
+    const ticket = p.plateBudget.plan(frame.seq, motos.map((d) => d.box), wanted);
+    const plates = await p.plateStage.run(frame, motos, ticket.search, detections, sw, frame.full);
+    p.plateBudget.record(ticket, plates.motorcycles);
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    return { frame, motorcycles, detections, otherPlates: plates.others, timings, scan };
+    const searched = ticket.search.filter(Boolean).length;
+    const plateSearches = { searched, skipped: wanted.filter(Boolean).length - searched };
+    return { frame, motorcycles, detections, otherPlates: plates.others, timings, scan, plateSearches };
   }
 
   get plateStage(): PlateStage {

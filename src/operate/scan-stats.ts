@@ -10,6 +10,9 @@ export interface ScanSnapshot {
   sceneInferences: number;
   motorcycles: number;
   riders: number;
+  /** Motorcycles whose plate was wanted: searched, or skipped by plates.per_track. */
+  plateSearches: number;
+  plateSearchesSkipped: number;
   /** Means over the recent frames (0 before the first frame); motionFraction null when motion is not used. */
   recent: { frames: number; motionFraction: number | null; regionsPerFrame: number; inferenceMsPerFrame: number; withoutInference: number };
 }
@@ -21,7 +24,7 @@ interface Sample {
 }
 
 export class ScanStats {
-  private totals = { frames: 0, framesWithoutInference: 0, sceneInferences: 0, motorcycles: 0, riders: 0 };
+  private totals = { frames: 0, framesWithoutInference: 0, sceneInferences: 0, motorcycles: 0, riders: 0, plateSearches: 0, plateSearchesSkipped: 0 };
   private ring: Sample[] = [];
   private next = 0;
 
@@ -37,6 +40,8 @@ export class ScanStats {
     t.sceneInferences += regions;
     t.motorcycles += a.motorcycles.length;
     t.riders += a.motorcycles.reduce((n, m) => n + m.riders.length, 0);
+    t.plateSearches += a.plateSearches?.searched ?? 0;
+    t.plateSearchesSkipped += a.plateSearches?.skipped ?? 0;
     const s: Sample = { motion: a.scan?.motionFraction ?? null, regions, inferenceMs };
     if (this.ring.length < this.window) this.ring.push(s);
     else this.ring[this.next] = s;

@@ -115,6 +115,8 @@ export interface FrameAnalysis {
   readonly timings: Readonly<Record<string, number>>;
   /** Where the scene detector looked; absent from detectors that always scan the whole frame. */
   readonly scan?: SceneScan;
+  /** Motorcycles whose plate was wanted: searched now, or skipped by plates.per_track. */
+  readonly plateSearches?: { readonly searched: number; readonly skipped: number };
 }
 
 export type ViolationType = 'no_helmet';

@@ -44,7 +44,7 @@ describe('scan statistics', () => {
   it('is shown by /healthz and /metrics', async () => {
     const s = new ScanStats();
     s.observe(analysis({ mode: 'none', regions: [], motion: [], motionFraction: 0.001 }, 0));
-    s.observe(analysis({ mode: 'regions', regions: [region], motion: [region], motionFraction: 0.021 }, 25, 1));
+    s.observe({ ...analysis({ mode: 'regions', regions: [region], motion: [region], motionFraction: 0.021 }, 25, 1), plateSearches: { searched: 1, skipped: 2 } });
     const health: HealthSnapshot = {
       phase: 'running',
       startedAt: 0,
@@ -74,5 +74,7 @@ describe('scan statistics', () => {
     expect(text).toMatch(/^roadside_riders_seen_total 1$/m);
     expect(text).toMatch(/^roadside_regions_per_frame 0\.5$/m);
     expect(text).toMatch(/^roadside_inference_ms_per_frame 13$/m);
+    expect(text).toMatch(/^roadside_plate_searches_total 1$/m);
+    expect(text).toMatch(/^roadside_plate_searches_skipped_total 2$/m);
   });
 });

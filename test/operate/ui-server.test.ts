@@ -335,7 +335,7 @@ describe('the live view and the last violations', () => {
   });
 
   it("carries the frame's scan (mode, regions, motion boxes, motion fraction) in the live JSON and the health report's detect numbers in the status", async () => {
-    const scans = { frames: 40, framesWithoutInference: 12, sceneInferences: 50, motorcycles: 3, riders: 3 };
+    const scans = { frames: 40, framesWithoutInference: 12, sceneInferences: 50, motorcycles: 3, riders: 3, plateSearches: 0, plateSearchesSkipped: 0 };
     const recent = { frames: 40, motionFraction: 0.04567, regionsPerFrame: 1.25, inferenceMsPerFrame: 38.44, withoutInference: 0.3 };
     const { server, ui, clock } = await start({ snapshot: { ...snapshot, scan: { ...scans, recent } } });
     await call(server, '/ui/api/live');
