@@ -19,10 +19,10 @@ import type { Clock } from '../shared/clock.js';
 import { isAgentError } from '../shared/errors.js';
 import { EXIT } from '../shared/exit-codes.js';
 import type { Violation } from '../shared/types.js';
+import { ScanStats } from '../operate/scan-stats.js';
 import { reportConfigError } from './check-config.js';
 import type { RegisterVerb } from './context.js';
 import type { CommandIo } from './io.js';
-import { ScanStats } from '../operate/scan-stats.js';
 
 export interface ReplayOptions {
   config: string;

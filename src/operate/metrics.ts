@@ -150,8 +150,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledCounter('roadside_frames_without_inference_total', 'Frames with no motion and nothing tracked: no model run at all.', (s) => s.scan?.framesWithoutInference ?? 0);
   pulledCounter('roadside_motorcycles_seen_total', 'Motorcycles found, summed over frames.', (s) => s.scan?.motorcycles ?? 0);
   pulledCounter('roadside_riders_seen_total', 'Riders found, summed over frames: each head the head detector finds on a motorcycle (a passenger in the driver\'s box too), or with the classifier each person on one and the second heads of wide person boxes.', (s) => s.scan?.riders ?? 0);
-  pulledCounter('roadside_plate_searches_total', 'Plate searches of suspect motorcycles (one plate-detector tile each).', (s) => s.scan?.plateSearches ?? 0);
-  pulledCounter('roadside_plate_searches_skipped_total', "Plate searches of suspect motorcycles skipped by plates.per_track (plate already settled, or waiting after searches that read nothing).", (s) => s.scan?.plateSearchesSkipped ?? 0);
+  pulledCounter('roadside_plate_searches_total', 'Plate searches of motorcycles whose plate is wanted (models.plates_for), one locator search each.', (s) => s.scan?.plateSearches ?? 0);
+  pulledCounter('roadside_plate_searches_skipped_total', 'Plate searches of wanted motorcycles that plates.per_track skipped (plate already settled, or waiting after searches that read nothing).', (s) => s.scan?.plateSearchesSkipped ?? 0);
   pulledGauge('roadside_motion_fraction', 'Share of the picture in motion, mean over the recent frames.', (s) => s.scan?.recent.motionFraction ?? 0);
   pulledGauge('roadside_regions_per_frame', 'Scene detector runs per frame, mean over the recent frames.', (s) => s.scan?.recent.regionsPerFrame ?? 0);
   pulledGauge('roadside_inference_ms_per_frame', 'Model time (all models) per frame in ms, mean over the recent frames.', (s) => s.scan?.recent.inferenceMsPerFrame ?? 0);
