@@ -57,7 +57,7 @@ export const PlatesSchema = z
           .max(50)
           .default(3)
           .describe(
-            'After searches that read no plate, a motorcycle waits one frame more per failed search before the next, up to this many frames (at once when it has grown by a fifth: nearer, a larger plate); 0: searched on every frame.',
+            'After searches that read no plate, a motorcycle waits one frame more per failed search before the next, up to this many frames (at once when it has grown by a fifth: nearer, a larger plate); 0: no waiting, searched on every frame until its plate settles.',
           ),
       })
       .prefault({})
