@@ -217,8 +217,7 @@ class Pipeline implements InThreadDetector {
     p.plateBudget.record(ticket, plates.motorcycles);
     const motorcycles: MotorcycleObservation[] = motos.map((motorcycle, i) => ({ motorcycle, riders: riders[i]!, plate: plates.motorcycles[i]! }));
     const timings = { ...sw.timings, total: p.now() - t0 };
-    const searched = ticket.search.filter(Boolean).length;
-    const plateSearches = { searched, skipped: wanted.filter(Boolean).length - searched };
+    const plateSearches = { searched: ticket.searched, skipped: ticket.skipped };
     return { frame, motorcycles, detections, otherPlates: plates.others, timings, scan, plateSearches };
   }
 

@@ -44,13 +44,14 @@ export interface PlateTicket {
   readonly seq: number;
   readonly search: readonly boolean[];
   readonly entries: readonly Remembered[];
+  /** Wanted motorcycles searched now, and those left for a later frame. */
+  readonly searched: number;
+  readonly skipped: number;
 }
 
 export class PlateBudget {
   private memory: Remembered[] = [];
   private lastSeq = -Infinity;
-  /** Searches of wanted motorcycles skipped so far. */
-  skipped = 0;
 
   constructor(private readonly o: PlateBudgetOptions) {}
 
@@ -61,8 +62,8 @@ export class PlateBudget {
     this.memory = this.memory.filter((m) => seq - m.seenSeq <= FORGET_FRAMES);
     const entries = this.match(seq, motos);
     const search = motos.map((box, i) => wanted[i]! && this.due(entries[i]!, seq, box));
-    this.skipped += search.filter((s, i) => !s && wanted[i]).length;
-    return { seq, search, entries };
+    const searched = search.filter(Boolean).length;
+    return { seq, search, entries, searched, skipped: wanted.filter(Boolean).length - searched };
   }
 
   /** What the searches of a planned frame read (same order as its motorcycles; null where none). */

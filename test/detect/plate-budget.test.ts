@@ -41,17 +41,19 @@ describe('plate search budget per motorcycle', () => {
     budget.record(budget.plan(1, [moto(100)], [true]), [null]);
     const next = budget.plan(2, [moto(100), moto(700)], [true, true]);
     expect(next.search).toEqual([false, true]);
-    expect(budget.skipped).toBe(1);
+    expect([next.searched, next.skipped]).toEqual([1, 1]);
   });
 
   it('only wanted motorcycles are searched, and the others keep their memory', () => {
     const budget = new PlateBudget(options);
     const t1 = budget.plan(1, [moto(100)], [false]);
     expect(t1.search).toEqual([false]);
+    expect([t1.searched, t1.skipped]).toEqual([0, 0]);
     budget.record(t1, [null]);
     // First wanted at frame 2: never searched before, so searched now.
-    expect(budget.plan(2, [moto(105)], [true]).search).toEqual([true]);
-    expect(budget.skipped).toBe(0);
+    const t2 = budget.plan(2, [moto(105)], [true]);
+    expect(t2.search).toEqual([true]);
+    expect([t2.searched, t2.skipped]).toEqual([1, 0]);
   });
 
   it.each([
