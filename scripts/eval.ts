@@ -20,6 +20,7 @@ import { silentLogger } from '../src/shared/logger.js';
 import type { FrameAnalysis } from '../src/shared/types.js';
 import { evalHelmetCrops, countsAt, type HelmetCropsResult } from './eval/helmet-crops.js';
 import { evalHelmetFrames, MISS_REASONS, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
+import { evalHelmetedScenes, type HelmetedScenesResult } from './eval/helmeted-scenes.js';
 import { evalPlates, type PlateEvalResult } from './eval-plates.js';
 import { fmt, pct, precision, recall, Table } from './eval/table.js';
 
@@ -100,6 +101,7 @@ interface HelmetReport {
   helmet_frames: HelmetFramesResult;
   helmet_frames_val: HelmetFramesResult | null;
   helmet_crops: { n: number; threshold: number; no_helmet: { tp: number; fp: number; fn: number } } | null;
+  helmeted_scenes: HelmetedScenesResult | null;
 }
 
 const t = new Table();
@@ -140,7 +142,9 @@ async function helmetChain(name: string, d: InThreadDetector, threshold: number,
     t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
   }
   if (crops) cropRows(name, crops);
-  return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet } };
+  const scenes = await evalHelmetedScenes(d, mediaDir);
+  if (scenes) t.row(`street CCTV, every rider helmeted (${scenes.frames} frames): ${name}`, 'riders judged no_helmet (false alarms)', `${scenes.no_helmet} of ${scenes.riders} riders (unknown ${scenes.unknown})`, pct(scenes.no_helmet, scenes.riders));
+  return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet }, helmeted_scenes: scenes };
 }
 
 function cropRows(name: string, c: HelmetCropsResult): void {

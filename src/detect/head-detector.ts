@@ -11,7 +11,7 @@ import type { RawBox } from './heads.js';
 import { verdictFromProbability, type HelmetJudge } from './helmet.js';
 import { tensorDims, tensorSpec } from './model-input.js';
 import { mergeViews, mirrorInto, unmirrorRows } from './head-views.js';
-import { nmsPerClass } from './nms.js';
+import { dropContained, nmsPerClass } from './nms.js';
 import { allocTensor, fillTensor, tensorElements, type RgbImage, type TensorSpec } from './preprocess.js';
 import type { ModelSession } from './session.js';
 import type { Stopwatch } from './timings.js';
@@ -148,14 +148,22 @@ export class HeadDetectorJudge implements HelmetJudge {
 }
 
 /**
- * Each head once: heads that several riders' regions found (IoU above `nmsIou`) are one, the
- * surest kept, and it goes to the person whose box's top centre is nearest to it (in person
- * widths). Per person, its heads surest first; a person whose region's heads all went to others
- * gets none.
+ * How much of the smaller of two found heads must lie inside the other for them to be one head
+ * (the surer kept): the detector's offset second boxes over one helmet, which IoU lets through
+ * (training/helmet/heads_judge.py SAME_HEAD_COVER). 0.6 is the lowest that changes nothing on the
+ * val split's labelled heads; on street CCTV it drops duplicate heads that were judged no_helmet.
+ */
+export const SAME_HEAD_COVER = 0.6;
+
+/**
+ * Each head once: heads that several riders' regions found (IoU above `nmsIou`, or one mostly
+ * inside the other: SAME_HEAD_COVER) are one, the surest kept, and it goes to the person whose
+ * box's top centre is nearest to it (in person widths). Per person, its heads surest first; a
+ * person whose region's heads all went to others gets none.
  */
 export function attributeHeads(persons: readonly Box[], found: readonly (readonly FoundHead[])[], nmsIou: number): FoundHead[][] {
   const out: FoundHead[][] = persons.map(() => []);
-  for (const h of nmsPerClass(found.flat(), nmsIou, Infinity)) out[nearestPerson(persons, h)]!.push(h);
+  for (const h of dropContained(nmsPerClass(found.flat(), nmsIou, Infinity), SAME_HEAD_COVER)) out[nearestPerson(persons, h)]!.push(h);
   return out;
 }
 

@@ -71,6 +71,12 @@ describe('attributeHeads', () => {
       found: [[driverHead], [driverHead]],
       want: [[0.1], []],
     },
+    {
+      what: 'a second, offset box over most of one head (IoU under nms_iou): one head, the surer',
+      persons: [driver],
+      found: [[driverHead, head(121, 94, 24, 0.6, 0.8)]],
+      want: [[0.1]],
+    },
     { what: 'no heads found', persons: [driver], found: [[]], want: [[]] },
   ])('$what', ({ persons, found, want }) => {
     expect(attributeHeads(persons, found, 0.45).map((hs) => hs.map((h) => h.noHelmet))).toEqual(want);

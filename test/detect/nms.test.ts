@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nmsPerClass } from '../../src/detect/nms.js';
+import { dropContained, nmsPerClass } from '../../src/detect/nms.js';
 import { iou } from '../../src/shared/box.js';
 
 const box = (x1: number, y1: number, x2: number, y2: number, score: number, classId = 0) => ({ x1, y1, x2, y2, score, classId });
@@ -34,5 +34,18 @@ describe('nmsPerClass', () => {
   it('stops at maxKept', () => {
     const many = Array.from({ length: 10 }, (_, i) => box(i * 20, 0, i * 20 + 10, 10, i / 10));
     expect(nmsPerClass(many, 0.5, 3).map((b) => b.score)).toEqual([0.9, 0.8, 0.7]);
+  });
+});
+
+describe('dropContained', () => {
+  // a 20x20 box at 0.9 and each candidate below it; cover 0.6 of the smaller box's area
+  it.each([
+    { what: 'a small box wholly inside a surer large one', other: box(5, 5, 12, 12, 0.5), kept: [0.9] },
+    { what: 'an offset box over 0.7 of its area (IoU 0.54: NMS keeps it)', other: box(6, 0, 26, 20, 0.5), kept: [0.9] },
+    { what: 'an offset box over 0.5 of its area', other: box(10, 0, 30, 20, 0.5), kept: [0.9, 0.5] },
+    { what: 'a box beside it (a passenger\'s head)', other: box(20, 0, 40, 20, 0.5), kept: [0.9, 0.5] },
+    { what: 'a surer box inside a less sure one: the surer stays', other: box(5, 5, 12, 12, 0.95), kept: [0.95] },
+  ])('$what', ({ other, kept }) => {
+    expect(dropContained([box(0, 0, 20, 20, 0.9), other], 0.6).map((b) => b.score)).toEqual(kept);
   });
 });

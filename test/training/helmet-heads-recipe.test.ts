@@ -10,6 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasetsDir, hasModels, modelsDir, repoRoot } from '../helpers/env.js';
 import { mergeViews } from '../../src/detect/head-views.js';
+import { dropContained } from '../../src/detect/nms.js';
+import { SAME_HEAD_COVER } from '../../src/detect/head-detector.js';
 import type { FoundHead } from '../../src/detect/head-detector.js';
 import { probeInput, type HeadsReport } from '../helpers/head-probe.js';
 
@@ -76,5 +78,24 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
     const agent = asRows(mergeViews(plain, mirrored));
     expect(python).toHaveLength(agent.length);
     python.forEach((r, i) => r.forEach((v, k) => expect(v).toBeCloseTo(agent[i]![k]!, 9)));
+  }, 60_000);
+
+  it('keeps one of two heads over one head as the agent does (heads_judge.drop_contained = dropContained)', () => {
+    const h = (x1: number, y1: number, side: number, presence: number): FoundHead => ({ x1, y1, x2: x1 + side, y2: y1 + side, score: presence, classId: 0, noHelmet: 0.5 });
+    // inside a surer head, offset over most of it, offset over half of it, beside it, surer inside a larger one
+    const heads = [h(0, 0, 20, 0.9), h(5, 5, 7, 0.5), h(6, 0, 20, 0.4), h(10, 30, 20, 0.8), h(20, 30, 20, 0.3), h(60, 0, 20, 0.7), h(100, 0, 30, 0.2), h(105, 5, 10, 0.6)];
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, 'training/helmet')",
+      'from heads_judge import SAME_HEAD_COVER, drop_contained',
+      'hs = [(tuple(r[:4]), r[4], 0.0) for r in json.loads(sys.argv[1])]',
+      'print(json.dumps({"cover": SAME_HEAD_COVER, "kept": [f[1] for f in drop_contained(hs)]}))',
+    ].join('\n');
+    const run = spawnSync('/usr/bin/python3', ['-c', script, JSON.stringify(heads.map((x) => [x.x1, x.y1, x.x2, x.y2, x.score]))], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const python = JSON.parse(run.stdout) as { cover: number; kept: number[] };
+    expect(python.cover).toBe(SAME_HEAD_COVER);
+    expect(python.kept).toEqual(dropContained(heads, SAME_HEAD_COVER).map((x) => x.score));
+    expect(python.kept).toEqual([0.9, 0.8, 0.7, 0.6, 0.3]);
   }, 60_000);
 });

@@ -33,6 +33,20 @@ def suppress(heads, nms_iou):
     return kept
 
 
+# A head mostly inside a surer one is that head (src/detect/head-detector.ts SAME_HEAD_COVER).
+SAME_HEAD_COVER = 0.6
+
+
+def drop_contained(heads, cover=SAME_HEAD_COVER):
+    """The agent's dropContained (src/detect/nms.ts): surest first, a head whose overlap with a
+    kept one exceeds `cover` of the smaller of the two boxes is dropped."""
+    kept = []
+    for f in sorted(heads, key=lambda f: -f[1]):
+        if all(inter(f[0], q[0]) <= cover * min(area(f[0]), area(q[0])) for q in kept):
+            kept.append(f)
+    return kept
+
+
 def merge_views(plain, mirrored, same=0.5):
     """The agent's mergeViews (src/detect/head-views.ts): a head both views found (IoU >= same,
     surest plain heads matched first) is one, box averaged, presence the higher, logit averaged;
@@ -56,7 +70,8 @@ def merge_views(plain, mirrored, same=0.5):
 
 def found_heads(model, images, regions, size, presence, nms_iou, flip=False):
     """Per image key, the heads found in all its regions, once each (the surest of overlapping
-    ones kept): [(box in frame pixels, presence, class logit difference no_helmet - helmet)].
+    ones kept, as the agent's attributeHeads keeps them): [(box in frame pixels, presence, class
+    logit difference no_helmet - helmet)].
     With flip, each region is also run mirrored and the two views merged, as the agent does."""
     model.eval()
     per_key = {}
@@ -73,7 +88,7 @@ def found_heads(model, images, regions, size, presence, nms_iou, flip=False):
                     m[:, 0] = size - m[:, 0]
                     heads = suppress(merge_views(heads, region_heads(m, r, size, presence, nms_iou)), nms_iou)
                 per_key.setdefault(k, []).extend(heads)
-    return {k: suppress(found, nms_iou) for k, found in per_key.items()}
+    return {k: drop_contained(suppress(found, nms_iou)) for k, found in per_key.items()}
 
 
 def judge_heads(found, heads):
