@@ -80,6 +80,37 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
     python.forEach((r, i) => r.forEach((v, k) => expect(v).toBeCloseTo(agent[i]![k]!, 9)));
   }, 60_000);
 
+  it.skipIf(!existsSync(join(datasetsDir, 'helmet-crops/manifest.csv')))('cuts --crops regions around each crop\'s own head, inside the crop, with its labelled neighbours', () => {
+    const script = [
+      'import json, random, sys',
+      "sys.path.insert(0, 'training/helmet')",
+      'from data import Images',
+      'from heads_crops import crop_region, load_crops',
+      'from heads_data import targets_in',
+      'images = Images(sys.argv[2])',
+      "heads, keys = load_crops(sys.argv[1], sys.argv[2], 'C_nckh', images, limit=8)",
+      'rng = random.Random(1)',
+      'out = []',
+      'for k in keys:',
+      '    side = images.get(k).shape[1]',
+      '    r = crop_region(side, (2.4, 0.0, 0.19), rng)',
+      '    own = min(heads[k], key=lambda h: abs((h[1][0] + h[1][2]) / 2 - side / 2) + abs((h[1][1] + h[1][3]) / 2 - side / 2))',
+      '    out.append({"side": side, "region": r, "heads": len(heads[k]), "own_centre": [(own[1][0] + own[1][2]) / 2, (own[1][1] + own[1][3]) / 2], "targets": len(targets_in(heads[k], r, 128))})',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync('/usr/bin/python3', ['-c', script, join(datasetsDir, 'helmet-crops'), data], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const crops = JSON.parse(run.stdout) as Array<{ side: number; region: number[]; heads: number; own_centre: number[]; targets: number }>;
+    expect(crops).toHaveLength(8);
+    for (const c of crops) {
+      // the crop set centres each crop on its head; the region stays inside the crop and holds it
+      c.own_centre.forEach((v) => expect(Math.abs(v - c.side / 2)).toBeLessThan(1));
+      expect(Math.min(...c.region)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...c.region)).toBeLessThanOrEqual(c.side);
+      expect(c.targets).toBeGreaterThanOrEqual(1);
+    }
+  }, 120_000);
+
   it('keeps one of two heads over one head as the agent does (heads_judge.drop_contained = dropContained)', () => {
     const h = (x1: number, y1: number, side: number, presence: number): FoundHead => ({ x1, y1, x2: x1 + side, y2: y1 + side, score: presence, classId: 0, noHelmet: 0.5 });
     // inside a surer head, offset over most of it, offset over half of it, beside it, surer inside a larger one

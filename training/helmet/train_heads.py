@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from data import Images, deterministic_torch, load_persons, seeded
+from heads_crops import crop_region, load_crops
 from heads_data import REGION_RULE, batch_of, load_regions, region_of, synthetic_region
 from heads_judge import found_heads, judge_heads
 from heads_model import STRIDES, HeadNet, detection_loss
@@ -30,6 +31,8 @@ def parser():
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--synthetic", type=int, default=1, help="synthetic regions per labelled head per epoch")
+    p.add_argument("--crops", help="helmet-crops folder: its --crop-source train crops (riders from behind on street CCTV) join the training, one region each per epoch")
+    p.add_argument("--crop-source", default="C_nckh", help="helmet-crops source whose crops join the training")
     p.add_argument("--lr-backbone", type=float, default=5e-4)
     p.add_argument("--lr-head", type=float, default=3e-3)
     p.add_argument("--presence", type=float, default=0.3, help="presence at or above which a head counts as found (the agent's presence_threshold)")
@@ -54,7 +57,9 @@ def val_loss(model, images, regions, heads, size):
 
 
 def train(a, images, train_set, val_set, started):
-    regions, heads, geoms = train_set
+    regions, heads, geoms, crops = train_set
+    crop_heads, crop_keys = crops
+    targets = {**heads, **crop_heads}
     val_regions, val_heads = val_set
     rng = seeded(a.seed)
     torch.manual_seed(a.seed)
@@ -62,16 +67,17 @@ def train(a, images, train_set, val_set, started):
     head_params = [q for n, q in model.named_parameters() if not n.startswith("backbone.")]
     opt = torch.optim.AdamW([{"params": model.backbone.parameters(), "lr": a.lr_backbone}, {"params": head_params, "lr": a.lr_head}], weight_decay=1e-4)
     labelled = [(k, g) for k, hs in heads.items() for _, g in hs]
-    steps = math.ceil((len(regions) + a.synthetic * len(labelled)) / a.batch)
+    steps = math.ceil((len(regions) + a.synthetic * len(labelled) + len(crop_keys)) / a.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[a.lr_backbone, a.lr_head], total_steps=a.epochs * steps, pct_start=0.15)
     best, history = (math.inf, None, 0), []
     for epoch in range(a.epochs):
         model.train()
         items = list(regions) + [(k, synthetic_region(g, geoms[rng.randrange(len(geoms))], rng)) for k, g in labelled for _ in range(a.synthetic)]
+        items += [(k, crop_region(images.get(k).shape[1], geoms[rng.randrange(len(geoms))], rng)) for k in crop_keys]
         rng.shuffle(items)
         total = 0.0
         for s in range(0, len(items), a.batch):
-            x, t = batch_of(images, items[s:s + a.batch], heads, a.size, rng)
+            x, t = batch_of(images, items[s:s + a.batch], targets, a.size, rng)
             loss = detection_loss(model.raw(x), t)
             opt.zero_grad()
             loss.backward()
@@ -117,8 +123,9 @@ def main():
     if not regions or not val_regions:
         raise SystemExit(f"train_heads.py: no regions with a labelled head (train {len(regions)}, val {len(val_regions)}): wrong --data or --persons?")
     n_train_heads = sum(len(h) for h in heads.values())
-    print(f"train: {len(regions)} agent regions, {n_train_heads} labelled heads; val: {len(val_regions)} regions, {sum(len(h) for h in val_heads.values())} heads", flush=True)
-    model, best_epoch, history = train(a, images, (regions, heads, geoms), (val_regions, val_heads), started)
+    crops = load_crops(a.crops, a.data, a.crop_source, images, a.limit) if a.crops else ({}, [])
+    print(f"train: {len(regions)} agent regions, {n_train_heads} labelled heads, {len(crops[1])} {a.crop_source if a.crops else 'no'} crops; val: {len(val_regions)} regions, {sum(len(h) for h in val_heads.values())} heads", flush=True)
+    model, best_epoch, history = train(a, images, (regions, heads, geoms, crops), (val_regions, val_heads), started)
     train_s = time.time() - started
 
     # Calibration and threshold, per labelled val head, over every val person's region.
@@ -169,6 +176,7 @@ def main():
         json.dump(labels, f, indent=1)
     report = {"seed": a.seed, "threads": a.threads, "epochs": a.epochs, "best_epoch": best_epoch, "size": a.size, "batch": a.batch, "synthetic": a.synthetic,
               "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "train_regions": len(regions), "train_heads": n_train_heads, "val_regions": len(val_regions),
+              "crops": a.crop_source if a.crops else None, "train_crops": len(crops[1]),
               "train_seconds": round(train_s, 1), "history": history, "probe": probe(model, a.size),
               "parameters": sum(q.numel() for q in model.parameters()), "onnx_bytes": os.path.getsize(onnx_path)}
     with open(os.path.join(a.out, "training-report.json"), "w") as f:
