@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 
-/** Under the media folder: a Vietnamese junction (16 riders found) and an intersection (about 10). */
+/** Under the media folder: a Vietnamese junction (about a dozen motorcycles) and an intersection (ten riders). */
 export const HELMETED_SCENES = ['vn/huyhoanlee_test.jpg', 'vn/huyhoanlee_tr1_382.png'];
 
 export interface HelmetedScenesResult {

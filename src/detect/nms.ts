@@ -1,5 +1,6 @@
-// Greedy non-maximum suppression, per class: a box is dropped when a higher-scored box of the
-// same class overlaps it by more than `iouThreshold`.
+// Greedy non-maximum suppression: per class, a box is dropped when a higher-scored box of the
+// same class overlaps it by more than `iouThreshold` (nmsPerClass); or when it lies mostly inside
+// a higher-scored box (dropContained).
 import { boxArea, intersectionArea, iou } from '../shared/box.js';
 import type { RawBox } from './heads.js';
 
