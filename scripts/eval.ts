@@ -101,7 +101,7 @@ interface HelmetReport {
   helmet_frames: HelmetFramesResult;
   helmet_frames_val: HelmetFramesResult | null;
   helmet_crops: { n: number; threshold: number; no_helmet: { tp: number; fp: number; fn: number } } | null;
-  helmeted_scenes: HelmetedScenesResult | null;
+  helmeted_scenes: (HelmetedScenesResult & { tiles: HelmetedScenesResult | null }) | null;
 }
 
 const t = new Table();
@@ -126,7 +126,8 @@ function inReach(r: HelmetFramesResult): number {
   return r.bare_heads - r.missed.person_not_rider - r.missed.no_person;
 }
 
-async function helmetChain(name: string, d: InThreadDetector, threshold: number, seen?: (a: FrameAnalysis) => void): Promise<HelmetReport> {
+async function helmetChain(name: string, d: InThreadDetector, cfg: LoadedConfig, seen?: (a: FrameAnalysis) => void): Promise<HelmetReport> {
+  const threshold = cropThreshold(cfg);
   const voc = vocFrames(join(mediaDir, 'bikeshelmets'), (m) => t.note(`bad input: ${m}`));
   const frames = await evalHelmetFrames(d, voc, seen);
   const val = existsSync(join(framesDir, 'images', split)) ? await evalHelmetFrames(d, yoloFrames(framesDir, split), seen) : null;
@@ -143,8 +144,12 @@ async function helmetChain(name: string, d: InThreadDetector, threshold: number,
   }
   if (crops) cropRows(name, crops);
   const scenes = await evalHelmetedScenes(d, mediaDir);
-  if (scenes) t.row(`street CCTV, every rider helmeted (${scenes.frames} frames): ${name}`, 'riders judged no_helmet (false alarms)', `${scenes.no_helmet} of ${scenes.riders} riders (unknown ${scenes.unknown})`, pct(scenes.no_helmet, scenes.riders));
-  return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet }, helmeted_scenes: scenes };
+  const tiled = await createDetector(cfg, silentLogger(), { scan: 'tiles' });
+  const scenesTiled = await evalHelmetedScenes(tiled, mediaDir).finally(() => tiled.close());
+  for (const [mode, r] of [['whole frame', scenes], ['tiles (as detect, like live regions)', scenesTiled]] as const) {
+    if (r) t.row(mode === 'whole frame' ? `street CCTV, every rider helmeted (${r.frames} frames): ${name}` : '', `riders judged no_helmet (false alarms), ${mode}`, `${r.no_helmet} of ${r.riders} riders (unknown ${r.unknown})`, pct(r.no_helmet, r.riders));
+  }
+  return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet }, helmeted_scenes: scenes && { ...scenes, tiles: scenesTiled } };
 }
 
 function cropRows(name: string, c: HelmetCropsResult): void {
@@ -188,19 +193,19 @@ async function main(): Promise<void> {
   const base = baseConfig ? await createDetector(baseConfig, silentLogger()) : null;
   const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
   try {
-    Object.assign(report, await helmetChain('shipped', shipped, cropThreshold(loaded), timeSteps));
+    Object.assign(report, await helmetChain('shipped', shipped, loaded, timeSteps));
     report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
     if (classifier && classifierConfig) {
-      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, cropThreshold(classifierConfig))) };
+      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, classifierConfig)) };
       await riderRows(classifier, 'classifier');
     }
     if (base && baseConfig) {
-      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, cropThreshold(baseConfig))) };
+      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, baseConfig)) };
       await riderRows(base, 'baseline');
     }
     if (old) {
-      report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, 0.9)) };
+      report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, config(provisional))) };
       await riderRows(old, 'provisional');
     } else t.note('the provisional helmet classifier (helmet/helmet_cls.onnx) is not in the models directory: no comparison');
     if (!flag('--no-plates')) {

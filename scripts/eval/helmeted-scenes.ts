@@ -1,7 +1,9 @@
 // Street CCTV frames whose riders all wear a helmet (looked at one by one; listed here, the
 // pictures stay in the media folder): every no_helmet verdict on them is a false alarm. The
 // labelled sets are web photos of riders close up; these are what a roadside camera sees,
-// riders from behind with heads of 20-40 px, which those sets hardly hold.
+// riders from behind with heads of 20-40 px, which those sets hardly hold. scripts/eval.ts runs
+// them whole (as the labelled sets) and in tiles (as `detect` does, nearer to a live camera's
+// full-detail regions: more small riders found, so more squares judged).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
