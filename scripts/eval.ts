@@ -143,11 +143,11 @@ async function helmetChain(name: string, d: InThreadDetector, cfg: LoadedConfig,
     t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
   }
   if (crops) cropRows(name, crops);
-  const scenes = await evalHelmetedScenes(d, mediaDir);
+  const scenes = await evalHelmetedScenes(d, mediaDir, cfg.config.rules);
   const tiled = await createDetector(cfg, silentLogger(), { scan: 'tiles' });
-  const scenesTiled = await evalHelmetedScenes(tiled, mediaDir).finally(() => tiled.close());
+  const scenesTiled = await evalHelmetedScenes(tiled, mediaDir, cfg.config.rules).finally(() => tiled.close());
   for (const [mode, r] of [['whole frame', scenes], ['tiles (as detect, like live regions)', scenesTiled]] as const) {
-    if (r) t.row(mode === 'whole frame' ? `street CCTV, every rider helmeted (${r.frames} frames): ${name}` : '', `riders judged no_helmet (false alarms), ${mode}`, `${r.no_helmet} of ${r.riders} riders (unknown ${r.unknown})`, pct(r.no_helmet, r.riders));
+    if (r) t.row(mode === 'whole frame' ? `street CCTV, every rider helmeted (${r.frames} frames): ${name}` : '', `riders judged no_helmet (false alarms), ${mode}`, `${r.no_helmet} of ${r.riders} riders, ${r.no_helmet_counted} of them big enough for the rules (unknown ${r.unknown})`, pct(r.no_helmet, r.riders));
   }
   return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet }, helmeted_scenes: scenes && { ...scenes, tiles: scenesTiled } };
 }

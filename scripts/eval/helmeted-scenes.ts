@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
+import { bigEnough } from '../../src/rules/helmet-rule.js';
 
 /** Under the media folder: a Vietnamese junction (about a dozen motorcycles) and an intersection (ten riders). */
 export const HELMETED_SCENES = ['vn/huyhoanlee_test.jpg', 'vn/huyhoanlee_tr1_382.png'];
@@ -18,19 +19,31 @@ export interface HelmetedScenesResult {
   /** Riders judged no_helmet: false alarms, every one. */
   no_helmet: number;
   unknown: number;
+  /** Of no_helmet, those the rules would count toward a violation: motorcycle and rider at least rules.min_motorcycle_px / min_rider_px. */
+  no_helmet_counted: number;
 }
 
-export async function evalHelmetedScenes(d: InThreadDetector, mediaDir: string): Promise<HelmetedScenesResult | null> {
+/** The size rules a no_helmet frame must pass before it counts (config rules; src/rules/helmet-rule.ts). */
+export interface SizeRules {
+  min_motorcycle_px: number;
+  min_rider_px: number;
+}
+
+export async function evalHelmetedScenes(d: InThreadDetector, mediaDir: string, rules: SizeRules): Promise<HelmetedScenesResult | null> {
   const files = HELMETED_SCENES.map((f) => join(mediaDir, f)).filter((f) => existsSync(f));
   if (files.length === 0) return null;
-  const r: HelmetedScenesResult = { frames: 0, riders: 0, no_helmet: 0, unknown: 0 };
+  const r: HelmetedScenesResult = { frames: 0, riders: 0, no_helmet: 0, unknown: 0, no_helmet_counted: 0 };
   for (const file of files) {
     const a = await d.analyze(await loadImageFrame(file));
     r.frames++;
-    for (const rider of a.motorcycles.flatMap((m) => m.riders)) {
-      r.riders++;
-      if (rider.helmet.verdict === 'no_helmet') r.no_helmet++;
-      if (rider.helmet.verdict === 'unknown') r.unknown++;
+    for (const m of a.motorcycles) {
+      for (const rider of m.riders) {
+        r.riders++;
+        if (rider.helmet.verdict === 'unknown') r.unknown++;
+        if (rider.helmet.verdict !== 'no_helmet') continue;
+        r.no_helmet++;
+        if (bigEnough(m.motorcycle.box, rules.min_motorcycle_px) && bigEnough(rider.person.box, rules.min_rider_px)) r.no_helmet_counted++;
+      }
     }
   }
   return r;
