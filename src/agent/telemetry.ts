@@ -67,6 +67,7 @@ export function metricsSnapshot(p: TelemetryParts): MetricsSnapshot {
     violations: {
       emitted: vs.emitted,
       duplicate: Object.values(vs.duplicates).reduce((a, b) => a + b, 0),
+      parked: vs.parked,
       queued: p.hold.counters.stored + p.hold.counters.storedLater,
       held: p.hold.counters.held,
       lost: p.hold.counters.lost,

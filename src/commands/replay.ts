@@ -156,6 +156,7 @@ export async function replayCommand(video: string, options: ReplayOptions, io: C
     tracks: s.tracksStarted,
     candidates: s.candidates,
     duplicates: s.duplicates,
+    parked: s.parked,
     scene_runs: scan.sceneInferences,
     frames_without_inference: scan.framesWithoutInference,
     plate_searches: { searched: scan.plateSearches, skipped: scan.plateSearchesSkipped },

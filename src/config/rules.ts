@@ -30,6 +30,14 @@ export const RulesSchema = z
       .describe('Polygon in normalised frame coordinates (0..1) where violations count; null for the whole frame.'),
     min_motorcycle_px: z.number().int().min(0).max(4000).default(40).describe('Motorcycle boxes smaller than this (shorter side, detect-size pixels) are ignored.'),
     min_rider_px: z.number().int().min(0).max(4000).default(24).describe('Rider boxes smaller than this (shorter side) are not judged.'),
+    // false: on a static 30-s replay of a street CCTV frame whose riders all wear helmets
+    // (../shared/media/vn/huyhoanlee_test.jpg) the agent recorded 2 violations, a parked motorbike
+    // at a food stall with a person box on its seat and a side mirror taken for a rider's head,
+    // both tracks "still"; the demo clip's violations travel "towards" / "across" either way.
+    record_parked: z
+      .boolean()
+      .default(false)
+      .describe('Record a violation whose motorcycle did not move while in view (travel direction still: parked, or stopped from its first sight). false: counted as parked, not recorded.'),
     min_plate_confidence: z
       .number()
       .min(0)

@@ -7,7 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ScanSnapshot } from './scan-stats.js';
 
-export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'queued', 'held', 'lost', 'delivered', 'dead'] as const;
+export const VIOLATION_OUTCOMES = ['emitted', 'duplicate', 'parked', 'queued', 'held', 'lost', 'delivered', 'dead'] as const;
 export type ViolationOutcome = (typeof VIOLATION_OUTCOMES)[number];
 
 /** Cumulative counts since the process started, plus current levels; read at every scrape. */
@@ -115,7 +115,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   new Counter({
     name: 'roadside_violations_total',
-    help: 'Violations by outcome: emitted by the rules, duplicate (dropped by dedup), queued on the box, held (had to wait in memory: disk full), lost (given up over queue.hold), delivered centrally, dead (dead-letter).',
+    help: 'Violations by outcome: emitted by the rules, duplicate (dropped by dedup), parked (not recorded: the motorcycle did not move, rules.record_parked), queued on the box, held (had to wait in memory: disk full), lost (given up over queue.hold), delivered centrally, dead (dead-letter).',
     labelNames: ['outcome'],
     registers,
     collect() {

@@ -4,6 +4,8 @@
 // Invariants:
 // - the track is marked emitted when its decision starts, and its held evidence is released
 //   before the pictures are made, kept or not: a duplicate never keeps a frame in memory;
+// - a parked track (its motorcycle never moved, rules.record_parked false) is dropped like a
+//   duplicate: counted, released, no pictures;
 // - a kept violation has an evidence frame (a counted frame is always held as the best so far);
 //   one without is a broken invariant and throws;
 // - the record survives pictures that could not be made: it goes out without them, logged at ERROR.
@@ -22,6 +24,8 @@ import { release, type TrackEntry } from './track-entries.js';
 
 export interface DeciderOptions {
   minPlateConfidence: number;
+  /** rules.record_parked: false drops tracks whose motorcycle did not move (travel direction still). */
+  recordParked: boolean;
   dedup: DedupConfig;
   camera: { id: string; location: string };
   clock: Clock;
@@ -36,10 +40,12 @@ export interface DeciderStats {
   readonly candidates: number;
   readonly emitted: number;
   readonly duplicates: Readonly<Record<DuplicateReason, number>>;
+  /** Candidates not recorded because their motorcycle did not move (rules.record_parked false). */
+  readonly parked: number;
 }
 
 export interface Decider {
-  /** The violation of a due track, or null when it is a duplicate. */
+  /** The violation of a due track, or null when it is a duplicate or parked. */
   decide(e: TrackEntry): Promise<Violation | null>;
   stats(): DeciderStats;
 }
@@ -63,12 +69,19 @@ export function createDecider(options: DeciderOptions): Decider {
   });
   let candidates = 0;
   let emitted = 0;
+  let parked = 0;
 
   return {
     async decide(e) {
       const rule = e.rule;
       rule.emitted = true;
       candidates += 1;
+      if (!options.recordParked && travelDirection(e.track.firstBox, e.track.box).direction === 'still') {
+        parked += 1;
+        release(e);
+        log.info({ trackId: rule.trackId, frames: rule.noHelmetFrames }, 'not recorded: the motorcycle did not move while in view (parked; rules.record_parked)');
+        return null;
+      }
       const plate = choosePlate(
         rule.plates.filter((p) => p.confidence >= options.minPlateConfidence),
         options.dedup.max_plate_distance,
@@ -86,7 +99,7 @@ export function createDecider(options: DeciderOptions): Decider {
       logViolation(log, taken, violation);
       return violation;
     },
-    stats: () => ({ candidates, emitted, duplicates: dedup.stats().duplicates }),
+    stats: () => ({ candidates, emitted, duplicates: dedup.stats().duplicates, parked }),
   };
 }
 

@@ -44,6 +44,8 @@ export interface ViolationStageStats {
   readonly candidates: number;
   readonly emitted: number;
   readonly duplicates: Readonly<Record<DuplicateReason, number>>;
+  /** Candidates not recorded because their motorcycle did not move (rules.record_parked). */
+  readonly parked: number;
   /** Evidence frames held in memory now (one per open track with a counted frame at most). */
   readonly framesHeld: number;
 }
@@ -82,6 +84,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
   const tracker = createTracker({ iouMatch: rules.iou_match, timeoutMs: rules.track_timeout_s * 1000 });
   const decider = createDecider({
     minPlateConfidence: rules.min_plate_confidence,
+    recordParked: rules.record_parked,
     dedup: options.dedup,
     camera: options.camera,
     clock: options.clock,
@@ -144,6 +147,7 @@ export function createViolationStage(options: ViolationStageOptions): ViolationS
         candidates: d.candidates,
         emitted: d.emitted,
         duplicates: d.duplicates,
+        parked: d.parked,
         framesHeld: entries.framesHeld(),
       };
     },

@@ -7,10 +7,11 @@ import { FPS, T0, bike, box, fakeClock, frameAt, plate } from '../track/fixtures
 
 const dt = 1000 / FPS;
 
+/** The stage under test; its fixture bikes mostly stand still, so parked tracks are recorded unless a test says otherwise. */
 function stage(rules: Partial<Record<string, unknown>> = {}, dedup: Partial<Record<string, unknown>> = {}) {
   const clock = fakeClock(T0);
   const s = createViolationStage({
-    rules: RulesSchema.parse({ min_no_helmet_frames: 3, track_timeout_s: 2, max_delay_s: 10, ...rules }),
+    rules: RulesSchema.parse({ min_no_helmet_frames: 3, track_timeout_s: 2, max_delay_s: 10, record_parked: true, ...rules }),
     dedup: DedupSchema.parse(dedup),
     camera: { id: 'cam-1', location: 'Test junction' },
     clock,
@@ -176,6 +177,30 @@ describe('the record', () => {
     expect(got!.v.plateText).toBeNull();
     expect(got!.v.plateConfidence).toBeNull();
     expect(got!.v.evidence.map((e) => e.kind)).toEqual(['frame', 'rider']);
+  });
+});
+
+describe('parked motorcycles (rules.record_parked, default false)', () => {
+  // 100 x 60 bikes with a bare-headed rider in 5 frames: standing, creeping 4 px a frame
+  // (0.27 box heights in all: moving), riding 20 px a frame, and parked but boxed a little
+  // differently each frame (detector jitter of ±3 px)
+  const bikes = (at: (i: number) => number, jitter = 0) => Array.from({ length: 5 }, (_, i) => frameAt(i, [bike(box(at(i), 100 + (i % 2) * jitter, 100 + (i % 2) * jitter, 60 - (i % 2) * jitter), N)]));
+  it.each([
+    { what: 'a parked motorcycle is counted as parked, not recorded', frames: bikes(() => 40), recorded: 0, parked: 1 },
+    { what: 'a parked motorcycle boxed with jitter is still parked', frames: bikes((i) => 40 + (i % 2) * 3, 3), recorded: 0, parked: 1 },
+    { what: 'one creeping forward is recorded', frames: bikes((i) => 40 + i * 4), recorded: 1, parked: 0 },
+    { what: 'one riding through is recorded', frames: bikes((i) => 40 + i * 20), recorded: 1, parked: 0 },
+  ])('$what', async ({ frames, recorded, parked }) => {
+    const s = stage({ record_parked: false });
+    const got = await play(s, frames);
+    expect(got).toHaveLength(recorded);
+    expect(got.map((g) => g.v.travelDirection)).not.toContain('still');
+    expect(s.s.stats()).toMatchObject({ candidates: 1, parked, emitted: recorded, framesHeld: 0 });
+  });
+
+  it('with record_parked true, the parked motorcycle is recorded as still', async () => {
+    const [got] = await play(stage({ record_parked: true }), bikes(() => 40));
+    expect(got!.v.travelDirection).toBe('still');
   });
 });
 
