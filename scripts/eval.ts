@@ -185,7 +185,8 @@ async function main(): Promise<void> {
   const loaded = config();
   // The plate chains run through evalPlates' own detectors; these two read plates as the agent does.
   const shipped = await createDetector(loaded, silentLogger());
-  const old = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? await createDetector(config(provisional), silentLogger()) : null;
+  const oldConfig = !flag('--no-compare') && existsSync(join(modelsDir, 'helmet/helmet_cls.onnx')) ? config(provisional) : null;
+  const old = oldConfig ? await createDetector(oldConfig, silentLogger()) : null;
   const classifierConfig = !flag('--no-compare') && loaded.config.models.helmet.type !== 'classifier' ? config(classifierRelease) : null;
   const classifier = classifierConfig ? await createDetector(classifierConfig, silentLogger()) : null;
   const baselineDir = arg('--baseline');
@@ -204,8 +205,8 @@ async function main(): Promise<void> {
       report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, baseConfig)) };
       await riderRows(base, 'baseline');
     }
-    if (old) {
-      report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, config(provisional))) };
+    if (old && oldConfig) {
+      report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, oldConfig)) };
       await riderRows(old, 'provisional');
     } else t.note('the provisional helmet classifier (helmet/helmet_cls.onnx) is not in the models directory: no comparison');
     if (!flag('--no-plates')) {

@@ -6,6 +6,7 @@
 // full-detail regions: more small riders found, so more squares judged).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RulesConfig } from '../../src/config/schema.js';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { bigEnough } from '../../src/rules/helmet-rule.js';
@@ -23,11 +24,8 @@ export interface HelmetedScenesResult {
   no_helmet_counted: number;
 }
 
-/** The size rules a no_helmet frame must pass before it counts (config rules; src/rules/helmet-rule.ts). */
-export interface SizeRules {
-  min_motorcycle_px: number;
-  min_rider_px: number;
-}
+/** The size rules a no_helmet frame must pass before it counts (src/rules/helmet-rule.ts). */
+export type SizeRules = Pick<RulesConfig, 'min_motorcycle_px' | 'min_rider_px'>;
 
 export async function evalHelmetedScenes(d: InThreadDetector, mediaDir: string, rules: SizeRules): Promise<HelmetedScenesResult | null> {
   const files = HELMETED_SCENES.map((f) => join(mediaDir, f)).filter((f) => existsSync(f));

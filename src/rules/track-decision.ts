@@ -17,7 +17,7 @@ import type { RawImage } from '../evidence/raw.js';
 import { buildViolation } from '../evidence/record.js';
 import type { Clock } from '../shared/clock.js';
 import type { Evidence, Violation } from '../shared/types.js';
-import { travelDirection } from '../track/direction.js';
+import { travelDirection, type TravelDirection } from '../track/direction.js';
 import type { BestObservation } from './helmet-rule.js';
 import { choosePlate, type PlateChoice } from './plate-consensus.js';
 import { release, type TrackEntry } from './track-entries.js';
@@ -57,6 +57,7 @@ interface Taken {
   readonly frame: RawImage;
   readonly plate: PlateChoice | null;
   readonly plateCrop: RawImage | null;
+  readonly travel: TravelDirection;
 }
 
 export function createDecider(options: DeciderOptions): Decider {
@@ -76,7 +77,8 @@ export function createDecider(options: DeciderOptions): Decider {
       const rule = e.rule;
       rule.emitted = true;
       candidates += 1;
-      if (!options.recordParked && travelDirection(e.track.firstBox, e.track.box).direction === 'still') {
+      const travel = travelDirection(e.track.firstBox, e.track.box);
+      if (!options.recordParked && travel.direction === 'still') {
         parked += 1;
         release(e);
         log.info({ trackId: rule.trackId, frames: rule.noHelmetFrames }, 'not recorded: the motorcycle did not move while in view (parked; rules.record_parked)');
@@ -93,7 +95,7 @@ export function createDecider(options: DeciderOptions): Decider {
       release(e);
       if (!decision.keep) return null;
       if (!best || !frame) throw new Error(`track ${rule.trackId}: a violation without an evidence frame (invariant broken)`);
-      const taken: Taken = { entry: e, best, frame, plate, plateCrop };
+      const taken: Taken = { entry: e, best, frame, plate, plateCrop, travel };
       const violation = recordOf(taken, await evidenceOf(taken, options), options);
       emitted += 1;
       logViolation(log, taken, violation);
@@ -126,14 +128,14 @@ async function evidenceOf(t: Taken, options: DeciderOptions): Promise<Evidence[]
 }
 
 function recordOf(t: Taken, evidence: Evidence[], options: DeciderOptions): Violation {
-  const { rule, track } = t.entry;
+  const { rule } = t.entry;
   const plate = t.plate;
   return buildViolation({
     type: 'no_helmet',
     camera: options.camera,
     trackId: rule.trackId,
     plate: plate ? { text: plate.text, confidence: plate.confidence, region: plate.region } : null,
-    travel: travelDirection(track.firstBox, track.box),
+    travel: t.travel,
     detectionConfidence: rule.detectionConfidence,
     occurredAt: t.best.frame.at,
     firstSeenAt: rule.firstSeenAt,
