@@ -33,11 +33,17 @@ def signature(img):
     return g / (np.linalg.norm(g) + 1e-6)
 
 
-def _context_of(img, box):
-    """The square CONTEXT x longer-side crop around box, as the crop set cut it."""
+def context_square(box):
+    """The crop set's context square around a head box, in its photo: CONTEXT x the box's longer
+    side, centred on it (x1, y1, x2, y2)."""
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     half = CONTEXT * max(box[2] - box[0], box[3] - box[1]) / 2
-    return cut(img, (cx - half, cy - half, cx + half, cy + half), 96)
+    return (cx - half, cy - half, cx + half, cy + half)
+
+
+def _context_of(img, box):
+    """The square CONTEXT x longer-side crop around box, as the crop set cut it."""
+    return cut(img, context_square(box), 96)
 
 
 def val_signatures(frames_dir, manifest_rows, splits=("val",)):

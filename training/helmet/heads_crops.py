@@ -11,14 +11,9 @@ head sides, shifted down as the agent's regions are), clamped inside the crop.""
 import csv
 import os
 
-from crops import CONTEXT, unseen_crops
+from crops import CONTEXT, context_square, unseen_crops
 
-
-def _square(row):
-    """The context crop's square in the photo: x0, y0, side."""
-    x1, y1, x2, y2 = (float(row[k]) for k in ("x1", "y1", "x2", "y2"))
-    side = CONTEXT * max(x2 - x1, y2 - y1, 1.0)
-    return (x1 + x2 - side) / 2, (y1 + y2 - side) / 2, side
+BOX = ("x1", "y1", "x2", "y2")
 
 
 def load_crops(crops_dir, frames_dir, source, images, limit=0):
@@ -28,14 +23,14 @@ def load_crops(crops_dir, frames_dir, source, images, limit=0):
         photos = {}
         for r in csv.DictReader(f):
             if r["source"] == source:
-                photos.setdefault(r["source_image"], []).append((int(r["label_idx"]), tuple(float(r[k]) for k in ("x1", "y1", "x2", "y2"))))
+                photos.setdefault(r["source_image"], []).append((int(r["label_idx"]), tuple(float(r[k]) for k in BOX)))
     kept, _ = unseen_crops(crops_dir, frames_dir, ("train",), ("val",))
     heads, keys = {}, []
     for r, img in kept:
-        x0, y0, side = _square(r)
-        if r["source"] != source or x0 < 0 or y0 < 0 or x0 + side > float(r["img_w"]) or y0 + side > float(r["img_h"]):
+        x0, y0, x1, y1 = context_square(tuple(float(r[k]) for k in BOX))
+        if r["source"] != source or x0 < 0 or y0 < 0 or x1 > float(r["img_w"]) or y1 > float(r["img_h"]):
             continue
-        k = img.shape[1] / side
+        k = img.shape[1] / (x1 - x0)
         mapped = [(c, ((b[0] - x0) * k, (b[1] - y0) * k, (b[2] - x0) * k, (b[3] - y0) * k)) for c, b in photos[r["source_image"]]]
         key = "crops/" + r["crop_id"]
         images.cache[key] = img
