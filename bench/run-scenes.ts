@@ -53,7 +53,9 @@ export interface SceneCost {
   cores: number[];
   agentCores: number[];
   ffmpegCores: number[];
+  /** Peak of the agent's VmRSS sampled once a second, MB, and the median of those samples. */
   agentRss: number;
+  agentRssMedian: number;
   motorcycles: number;
   riders: number;
   frames: number;
@@ -100,11 +102,12 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
     if (!ff) throw new Error('no ffmpeg child of the agent');
     const m0 = await scrapeMetrics(port);
     const window = 10;
-    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0, plateSearches: 0, plateSkipped: 0 };
+    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, agentRssMedian: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0, plateSearches: 0, plateSkipped: 0 };
     let prev = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
+    const rss: number[] = [];
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
-      out.agentRss = Math.max(out.agentRss, memoryMb(agent.pid)?.rss ?? 0);
+      rss.push(memoryMb(agent.pid)?.rss ?? 0);
       if ((i + 1) % window === 0) {
         const now = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
         const dt = (now.t - prev.t) / 1000;
@@ -114,6 +117,8 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
         prev = now;
       }
     }
+    out.agentRss = Math.max(...rss);
+    out.agentRssMedian = median(rss);
     const m1 = await scrapeMetrics(port);
     const d = (k: string): number => (m1[k] ?? NaN) - (m0[k] ?? NaN);
     out.motorcycles = d('roadside_motorcycles_seen_total');
@@ -171,11 +176,11 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
     { name: 'busy-recording-plates-every-frame', file: CLIP, regions: true, recording: true, platesEveryFrame: true },
   ];
   const results: Record<string, SceneCost> = {};
-  const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders', 'violations', 'plate searches (skipped)']];
+  const rows: string[][] = [['scene / mode', 'agent+ffmpeg cores', 'agent', 'ffmpeg', 'agent RSS MB peak (median)', 'frames', 'no-inference', 'scene runs', 'motorcycles', 'riders', 'violations', 'plate searches (skipped)']];
   for (const run of runs) {
     const r = await sceneCost(o.dir, o.db, run, o.seconds, o.env);
     results[run.name] = r;
-    rows.push([run.name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), fmt(r.agentRss, 0), fmt(r.frames, 0),
+    rows.push([run.name, spread(r.cores, 3), fmt(median(r.agentCores), 3), fmt(median(r.ffmpegCores), 3), `${fmt(r.agentRss, 0)} (${fmt(r.agentRssMedian, 0)})`, fmt(r.frames, 0),
       fmt(r.withoutInference, 0), fmt(r.sceneRuns, 0), fmt(r.motorcycles, 0), fmt(r.riders, 0), fmt(r.queued, 0),
       `${fmt(r.plateSearches, 0)} (${fmt(r.plateSkipped, 0)})`]);
   }
@@ -202,6 +207,6 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
   const idleRss = Math.max(...runs.filter((run) => !run.recording).map((run) => results[run.name]!.agentRss));
   o.goal('agent RSS (max over the scene runs that record nothing)', `${fmt(idleRss, 0)} MB`, '< 200 MB', idleRss < 200);
   const rec = results['busy-recording']!;
-  o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB (${fmt(rec.queued, 0)} violations queued)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
+  o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB peak, ${fmt(rec.agentRssMedian, 0)} median of 1-s samples (${fmt(rec.queued, 0)} violations queued)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
   return results;
 }
