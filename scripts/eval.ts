@@ -140,6 +140,11 @@ async function helmetChain(name: string, d: InThreadDetector, cfg: LoadedConfig,
     t.row('', 'no_helmet missed, why', MISS_REASONS.filter((k) => r.missed[k] > 0).map((k) => `${k} ${r.missed[k]}`).join(', ') || 'none', '');
     const reach = inReach(r);
     t.row('', 'no_helmet, bare heads within reach', `tp ${r.no_helmet.tp} of ${reach} (not counting person_not_rider, no_person)`, `R ${fmt(r.no_helmet.tp / Math.max(reach, 1))}`);
+    if (r.pedestrian_bare_heads > 0) {
+      const riders = r.bare_heads - r.pedestrian_bare_heads;
+      const tp = r.no_helmet.tp - r.pedestrian_no_helmet;
+      t.row('', "no_helmet per rider's bare head", `tp ${tp} of ${riders} (${r.pedestrian_bare_heads} bare heads of people on foot left out, ${r.pedestrian_no_helmet} of them judged no_helmet)`, `R ${fmt(tp / Math.max(riders, 1))}`);
+    }
     t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
   }
   if (crops) cropRows(name, crops);

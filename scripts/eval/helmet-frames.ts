@@ -13,6 +13,7 @@ import { boxArea, intersectionArea } from '../../src/shared/box.js';
 import { HeadRegionSchema } from '../../src/config/models.js';
 import { headRegion } from '../../src/detect/head-detector.js';
 import type { Box, Detection, FrameAnalysis, Rider } from '../../src/shared/types.js';
+import { isPedestrianHead } from './pedestrian-heads.js';
 import type { Counts } from './table.js';
 
 export interface HeadGt {
@@ -35,6 +36,9 @@ export interface HelmetFramesResult {
   no_helmet: Counts;
   /** The bare heads not judged no_helmet (no_helmet.fn), by why (missReason). */
   missed: Record<MissReason, number>;
+  /** Bare heads of people on foot (pedestrian-heads.ts), the rest are riders'; and those of them judged no_helmet (in no_helmet.tp). */
+  pedestrian_bare_heads: number;
+  pedestrian_no_helmet: number;
   /** Frames with no motorcycle (or fallback vehicle) found; persons and riders found. */
   frames_without_vehicle: number;
   persons: number;
@@ -143,7 +147,7 @@ export function missReason(head: Box, hit: Rider | null, riders: readonly Rider[
 /** `seen` gets every analysis (e.g. for its step timings). */
 export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[], seen?: (a: FrameAnalysis) => void): Promise<HelmetFramesResult> {
   const missed = Object.fromEntries(MISS_REASONS.map((k) => [k, 0])) as Record<MissReason, number>;
-  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, missed, frames_without_vehicle: 0, persons: 0, riders: 0 };
+  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, missed, pedestrian_bare_heads: 0, pedestrian_no_helmet: 0, frames_without_vehicle: 0, persons: 0, riders: 0 };
   for (const lf of frames) {
     const f = await loadImageFrame(lf.file);
     const a = await d.analyze(f);
@@ -162,6 +166,10 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
       if (hit) r.covered++;
       if (said === (g.bare ? 'no_helmet' : 'helmet')) r.right++;
       if (g.bare && said === 'no_helmet') r.no_helmet.tp++;
+      if (g.bare && isPedestrianHead(lf.file, g.box)) {
+        r.pedestrian_bare_heads++;
+        if (said === 'no_helmet') r.pedestrian_no_helmet++;
+      }
       if (g.bare && said !== 'no_helmet') {
         r.no_helmet.fn++;
         missed[missReason(g.box, hit, riders, persons)]++;

@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coveringRider, missReason } from '../../scripts/eval/helmet-frames.js';
+import { coveringRider, missReason, yoloFrames } from '../../scripts/eval/helmet-frames.js';
+import { isPedestrianHead, PEDESTRIAN_HEADS } from '../../scripts/eval/pedestrian-heads.js';
+import { loadImageFrame } from '../../src/detect/image.js';
+import { iou } from '../../src/shared/box.js';
 import type { Box, Detection, HelmetVerdictKind, Rider } from '../../src/shared/types.js';
 
 const person = (box: Box): Detection => ({ box, score: 0.9, classId: 0, role: 'person' });
@@ -31,5 +36,31 @@ describe('coveringRider', () => {
     const b = rider(body, { x1: 100, y1: 40, x2: 118, y2: 60 }, 'no_helmet'); // 90%
     expect(coveringRider(label, [a, b])).toBe(b);
     expect(coveringRider(label, [rider(body, { x1: 100, y1: 40, x2: 109, y2: 60 }, 'helmet')])).toBeNull(); // 45%
+  });
+});
+
+describe('isPedestrianHead', () => {
+  const listed = PEDESTRIAN_HEADS[0]!;
+  it.each([
+    { what: 'a listed head, same file (any folder)', file: `/data/images/val/${listed.file}`, box: listed.box, want: true },
+    { what: 'a listed head a pixel off (labels are fractions)', file: listed.file, box: { ...listed.box, x1: listed.box.x1 + 1 }, want: true },
+    { what: 'the same box in another file', file: 'other.jpg', box: listed.box, want: false },
+    { what: 'another head of the same file', file: listed.file, box: { x1: 150, y1: 50, x2: 170, y2: 75 }, want: false },
+  ])('$what: $want', ({ file, box, want }) => {
+    expect(isPedestrianHead(file, box)).toBe(want);
+  });
+});
+
+const valDir = join(import.meta.dirname, '../../../shared/datasets/helmet-frames');
+describe.skipIf(!existsSync(join(valDir, 'images/val')))('PEDESTRIAN_HEADS against helmet-frames val (skipped without ../shared/datasets)', () => {
+  it('every listed head is a labelled bare head of val', async () => {
+    const frames = yoloFrames(valDir, 'val');
+    for (const p of PEDESTRIAN_HEADS) {
+      const lf = frames.find((f) => basename(f.file) === p.file);
+      expect(lf, p.file).toBeDefined();
+      const f = await loadImageFrame(lf!.file);
+      const heads = lf!.heads(f.width, f.height).filter((h) => h.bare && iou(h.box, p.box) >= 0.8);
+      expect(heads, `${p.file} ${JSON.stringify(p.box)}`).toHaveLength(1);
+    }
   });
 });
