@@ -22,8 +22,11 @@ export const PEDESTRIAN_HEADS: readonly { file: string; box: Box }[] = [
   { file: 'khadatkar_1-48-_jpg.jpg', box: { x1: 217, y1: 46, x2: 233, y2: 63 } },
 ];
 
-/** Whether the labelled head `box` of `file` is one of PEDESTRIAN_HEADS (same file, IoU ≥ 0.8). */
+/** A labelled head is a listed one from this IoU up (the list's boxes are the labels' rounded). */
+export const SAME_HEAD_IOU = 0.8;
+
+/** Whether the labelled head `box` of `file` is one of PEDESTRIAN_HEADS (same file, IoU ≥ SAME_HEAD_IOU). */
 export function isPedestrianHead(file: string, box: Box): boolean {
   const name = basename(file);
-  return PEDESTRIAN_HEADS.some((p) => p.file === name && iou(p.box, box) >= 0.8);
+  return PEDESTRIAN_HEADS.some((p) => p.file === name && iou(p.box, box) >= SAME_HEAD_IOU);
 }

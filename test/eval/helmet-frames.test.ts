@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coveringRider, missReason, yoloFrames } from '../../scripts/eval/helmet-frames.js';
-import { isPedestrianHead, PEDESTRIAN_HEADS } from '../../scripts/eval/pedestrian-heads.js';
+import { isPedestrianHead, PEDESTRIAN_HEADS, SAME_HEAD_IOU } from '../../scripts/eval/pedestrian-heads.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { iou } from '../../src/shared/box.js';
 import type { Box, Detection, HelmetVerdictKind, Rider } from '../../src/shared/types.js';
@@ -45,7 +45,7 @@ describe('isPedestrianHead', () => {
     { what: 'a listed head, same file (any folder)', file: `/data/images/val/${listed.file}`, box: listed.box, want: true },
     { what: 'a listed head a pixel off (labels are fractions)', file: listed.file, box: { ...listed.box, x1: listed.box.x1 + 1 }, want: true },
     { what: 'the same box in another file', file: 'other.jpg', box: listed.box, want: false },
-    { what: 'another head of the same file', file: listed.file, box: { x1: 150, y1: 50, x2: 170, y2: 75 }, want: false },
+    { what: 'a box elsewhere in the same file', file: listed.file, box: { x1: 150, y1: 50, x2: 170, y2: 75 }, want: false },
   ])('$what: $want', ({ file, box, want }) => {
     expect(isPedestrianHead(file, box)).toBe(want);
   });
@@ -59,7 +59,7 @@ describe.skipIf(!existsSync(join(valDir, 'images/val')))('PEDESTRIAN_HEADS again
       const lf = frames.find((f) => basename(f.file) === p.file);
       expect(lf, p.file).toBeDefined();
       const f = await loadImageFrame(lf!.file);
-      const heads = lf!.heads(f.width, f.height).filter((h) => h.bare && iou(h.box, p.box) >= 0.8);
+      const heads = lf!.heads(f.width, f.height).filter((h) => h.bare && iou(h.box, p.box) >= SAME_HEAD_IOU);
       expect(heads, `${p.file} ${JSON.stringify(p.box)}`).toHaveLength(1);
     }
   });
