@@ -37,12 +37,14 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
     });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as { model: string; kind: string; input: { shape: [string, number, number, number] }; output: { shape: [string, number, number] }; calibration: { temperature: number }; region: Record<string, number> };
-    const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as HeadsReport & { train_regions: number; val_regions: number; history: unknown[] };
+    const report = JSON.parse(readFileSync(join(out, 'training-report.json'), 'utf8')) as HeadsReport & { train_regions: number; val_regions: number; members: Array<{ seed: number; history: unknown[] }> };
     expect(labels.kind).toBe('head_detector');
     expect(Object.keys(labels.region).sort()).toEqual(['height_fraction', 'lift', 'width_fraction']);
     expect(report.train_regions).toBeGreaterThan(0);
     expect(report.val_regions).toBeGreaterThan(0);
-    expect(report.history).toHaveLength(1);
+    // The default ensemble: three members from consecutive seeds, one epoch each on the tiny sample.
+    expect(report.members.map((m) => m.seed - report.members[0]!.seed)).toEqual([0, 1, 2]);
+    for (const m of report.members) expect(m.history).toHaveLength(1);
     expect(labels.calibration.temperature).toBeGreaterThan(0);
     const session = await ort.InferenceSession.create(join(out, labels.model));
     try {
@@ -109,6 +111,28 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
       expect(Math.max(...c.region)).toBeLessThanOrEqual(c.side);
       expect(c.targets).toBeGreaterThanOrEqual(1);
     }
+  }, 120_000);
+
+  it('averages its members\' raw outputs per cell (heads_model.HeadEnsemble) and decodes them as one model does', () => {
+    const script = [
+      'import json, sys, torch',
+      "sys.path.insert(0, 'training/helmet')",
+      'from heads_model import HeadEnsemble, HeadNet, decode_rows',
+      'torch.manual_seed(1); a = HeadNet(sys.argv[1]).eval()',
+      'torch.manual_seed(2); b = HeadNet(sys.argv[1]).eval()',
+      'x = torch.rand(2, 3, 128, 128) * 255',
+      'with torch.no_grad():',
+      '    twice = HeadEnsemble([a, a]).eval()(x)',
+      '    pair = HeadEnsemble([a, b]).eval()(x)',
+      '    by_hand = decode_rows([(p + q) / 2 for p, q in zip(a.raw(x), b.raw(x))], torch.ones(1))',
+      '    print(json.dumps({"twice": float((twice - a(x)).abs().max()), "pair": float((pair - by_hand).abs().max()), "apart": float((pair - a(x)).abs().max())}))',
+    ].join('\n');
+    const run = spawnSync('/usr/bin/python3', ['-c', script, join(modelsDir, 'coco/yolox_nano.onnx')], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const d = JSON.parse(run.stdout) as { twice: number; pair: number; apart: number };
+    expect(d.twice).toBeLessThan(1e-4);
+    expect(d.pair).toBeLessThan(1e-4);
+    expect(d.apart).toBeGreaterThan(1e-3);
   }, 120_000);
 
   it('keeps one of two heads over one head as the agent does (heads_judge.drop_contained = dropContained)', () => {

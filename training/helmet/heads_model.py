@@ -42,15 +42,39 @@ class HeadNet(nn.Module):
         return [self.pred(s(p)) for s, p in zip(self.smooth, (p3, p4, p5))]
 
     def forward(self, x):
-        rows = []
-        for o, stride in zip(self.raw(x), STRIDES):
-            n, _, h, w = o.shape
-            gy, gx = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij")
-            box = decode_boxes(o, gx, gy, stride)
-            cls = torch.softmax(o[:, 5:7] / self.temperature, dim=1)
-            r = torch.cat([box, torch.sigmoid(o[:, 4:5]), cls], dim=1)
-            rows.append(r.reshape(n, 7, h * w))
-        return torch.cat(rows, dim=2).permute(0, 2, 1)
+        return decode_rows(self.raw(x), self.temperature)
+
+
+class HeadEnsemble(nn.Module):
+    """Several HeadNets trained alike from different seeds, as one model: per level their raw
+    outputs (box offsets, presence and class logits) averaged, then decoded as one HeadNet's,
+    with its own calibration temperature. Same input and output contract as a HeadNet."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.register_buffer("temperature", torch.ones(1))
+
+    def raw(self, x):
+        outs = [m.raw(x) for m in self.members]
+        return [torch.stack(level).mean(0) for level in zip(*outs)]
+
+    def forward(self, x):
+        return decode_rows(self.raw(x), self.temperature)
+
+
+def decode_rows(outs, temperature):
+    """Per-level raw outputs → [N, cells, 7] rows: cx, cy, w, h (input pixels), presence,
+    P(helmet), P(no_helmet) (softmax of the class logits over the temperature)."""
+    rows = []
+    for o, stride in zip(outs, STRIDES):
+        n, _, h, w = o.shape
+        gy, gx = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij")
+        box = decode_boxes(o, gx, gy, stride)
+        cls = torch.softmax(o[:, 5:7] / temperature, dim=1)
+        r = torch.cat([box, torch.sigmoid(o[:, 4:5]), cls], dim=1)
+        rows.append(r.reshape(n, 7, h * w))
+    return torch.cat(rows, dim=2).permute(0, 2, 1)
 
 
 def decode_boxes(o, gx, gy, stride):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the shipped rider head detector (models/helmet-heads/) from ../shared/datasets/helmet-frames:
-#   bash training/helmet/train-heads.sh          full run (7-17 min of 2 cores, by the box)
-#   bash training/helmet/train-heads.sh --tiny   8 images per split, 1 epoch, into a temp dir (CI)
+#   bash training/helmet/train-heads.sh          full run: three members (21-50 min of 2 cores, by the box)
+#   bash training/helmet/train-heads.sh --tiny   8 images per split, 1 epoch a member, into a temp dir (CI)
 # Environment: HELMET_DATA (the frame set), ROADSIDE_MODELS_DIR (for coco/yolox_nano.onnx, the
 # scene detector whose person boxes and backbone the detector uses), HELMET_OUT (output folder,
 # default models/helmet-heads). Extra arguments go to train_heads.py (e.g. --epochs 12).

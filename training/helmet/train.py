@@ -86,9 +86,9 @@ def counts(p, y, t):
     return tp, fp, fn
 
 
-def choose_threshold(p, y, min_precision):
-    """Lowest threshold whose no_helmet precision on val reaches min_precision (most recall)."""
-    for t in np.arange(0.3, 0.96, 0.01):
+def choose_threshold(p, y, min_precision, floor=0.3):
+    """Lowest threshold from `floor` whose no_helmet precision on val reaches min_precision (most recall)."""
+    for t in np.arange(floor, 0.96, 0.01):
         tp, fp, fn = counts(p, y, t)
         if tp + fp > 0 and tp / (tp + fp) >= min_precision:
             return round(float(t), 2)

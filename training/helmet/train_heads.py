@@ -15,7 +15,7 @@ from data import Images, deterministic_torch, load_persons, seeded
 from heads_crops import crop_region, load_crops
 from heads_data import REGION_RULE, batch_of, load_regions, region_of, synthetic_region
 from heads_judge import found_heads, judge_heads
-from heads_model import STRIDES, HeadNet, detection_loss
+from heads_model import STRIDES, HeadEnsemble, HeadNet, detection_loss
 from train import choose_threshold, counts, fit_temperature, reliability
 
 MODEL = "rider_heads.onnx"
@@ -40,7 +40,10 @@ def parser():
     p.add_argument("--no-flip", dest="flip", action="store_false",
                    help="judge val regions as they are only (by default also mirrored, the two views merged, as config models.helmet.flip)")
     p.add_argument("--min-precision", type=float, default=0.9, help="no_helmet precision per labelled val head the threshold must reach")
+    p.add_argument("--min-threshold", type=float, default=0.5,
+                   help="lowest no_helmet threshold the rule may choose: below 0.5 a calibrated P(no_helmet) says a helmet is the likelier, and no violation is called on that")
     p.add_argument("--seed", type=int, default=20261201)
+    p.add_argument("--members", type=int, default=3, help="models trained alike from seeds seed, seed+1, ...; more than one ship as one ensemble (raw outputs averaged)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="images per split (a tiny sample for CI)")
     return p
@@ -56,13 +59,13 @@ def val_loss(model, images, regions, heads, size):
     return total / max(len(regions), 1)
 
 
-def train(a, images, train_set, val_set, started):
+def train(a, images, train_set, val_set, started, seed):
     regions, heads, geoms, crops = train_set
     crop_heads, crop_keys = crops
     targets = {**heads, **crop_heads}
     val_regions, val_heads = val_set
-    rng = seeded(a.seed)
-    torch.manual_seed(a.seed)
+    rng = seeded(seed)
+    torch.manual_seed(seed)
     model = HeadNet(a.backbone)
     head_params = [q for n, q in model.named_parameters() if not n.startswith("backbone.")]
     opt = torch.optim.AdamW([{"params": model.backbone.parameters(), "lr": a.lr_backbone}, {"params": head_params, "lr": a.lr_head}], weight_decay=1e-4)
@@ -86,7 +89,7 @@ def train(a, images, train_set, val_set, started):
             total += loss.item() * len(t)
         vl = val_loss(model, images, val_regions, val_heads, a.size)
         history.append({"epoch": epoch + 1, "train_loss": round(total / len(items), 4), "val_loss": round(vl, 4)})
-        print(f"epoch {epoch + 1}/{a.epochs}: train loss {total / len(items):.4f}, val loss {vl:.4f} ({time.time() - started:.0f} s)", flush=True)
+        print(f"seed {seed} epoch {epoch + 1}/{a.epochs}: train loss {total / len(items):.4f}, val loss {vl:.4f} ({time.time() - started:.0f} s)", flush=True)
         if vl < best[0]:
             best = (vl, {k: v.clone() for k, v in model.state_dict().items()}, epoch + 1)
     model.load_state_dict(best[1])
@@ -125,7 +128,8 @@ def main():
     n_train_heads = sum(len(h) for h in heads.values())
     crops = load_crops(a.crops, a.data, a.crop_source, images, a.limit) if a.crops else ({}, [])
     print(f"train: {len(regions)} agent regions, {n_train_heads} labelled heads, {len(crops[1])} {a.crop_source if a.crops else 'no'} crops; val: {len(val_regions)} regions, {sum(len(h) for h in val_heads.values())} heads", flush=True)
-    model, best_epoch, history = train(a, images, (regions, heads, geoms, crops), (val_regions, val_heads), started)
+    trained = [train(a, images, (regions, heads, geoms, crops), (val_regions, val_heads), started, a.seed + m) for m in range(a.members)]
+    model = trained[0][0] if a.members == 1 else HeadEnsemble([m for m, _, _ in trained])
     train_s = time.time() - started
 
     # Calibration and threshold, per labelled val head, over every val person's region.
@@ -137,7 +141,7 @@ def main():
     model.temperature.fill_(t)
     p = torch.softmax(d / t, dim=1)[:, 1].numpy() if len(matched) else np.zeros(0)
     table, ece = reliability(p, y)
-    threshold = choose_threshold(p, y, a.min_precision)
+    threshold = choose_threshold(p, y, a.min_precision, a.min_threshold)
     helmet_threshold = round(min(0.5, threshold), 2)
     tp, fp, _ = counts(p, y, threshold)
     bare = sum(1 for c, _ in judged if c == 1)
@@ -166,18 +170,21 @@ def main():
         "calibration": {"method": "temperature", "temperature": round(t, 3), "val_nll": None if nll is None else round(nll, 4), "val_ece": ece, "found_heads": len(matched), "reliability": table},
         "threshold": threshold,
         "helmet_threshold": helmet_threshold,
-        "threshold_rule": f"{'each region also judged mirrored, the two views merged (class logits averaged); ' if a.flip else ''}lowest P(no_helmet) whose no_helmet precision per labelled val head (found in any val person's region) is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
+        "threshold_rule": f"{'each region also judged mirrored, the two views merged (class logits averaged); ' if a.flip else ''}lowest P(no_helmet), not under {a.min_threshold}, whose no_helmet precision per labelled val head (found in any val person's region) is >= {a.min_precision}; below helmet_threshold the verdict is helmet, between the two unknown",
         "val_heads": {"n": len(judged), "found": len(matched), "bare": bare, "no_helmet": {"tp": tp, "fp": fp, "fn": bare - tp}},
         "opset": 13,
-        "arch": "YOLOX-Nano backbone dark3/4/5 (from the COCO scene detector, Apache-2.0) + a 3-level feature pyramid and one 7-value prediction per cell",
+        "arch": ("" if a.members == 1 else f"an ensemble of {a.members} alike, trained from seeds {a.seed}..{a.seed + a.members - 1}, their raw outputs averaged per cell; each: ")
+        + "YOLOX-Nano backbone dark3/4/5 (from the COCO scene detector, Apache-2.0) + a 3-level feature pyramid and one 7-value prediction per cell",
+        "members": a.members,
         "train_sources": "helmet-frames train split: kaggle (A), khadatkar (B, CC BY 4.0), nckh (C, MIT)",
     }
     with open(os.path.join(a.out, "labels.json"), "w") as f:
         json.dump(labels, f, indent=1)
-    report = {"seed": a.seed, "threads": a.threads, "epochs": a.epochs, "best_epoch": best_epoch, "size": a.size, "batch": a.batch, "synthetic": a.synthetic,
+    members = [{"seed": a.seed + i, "best_epoch": e, "history": h} for i, (_, e, h) in enumerate(trained)]
+    report = {"seed": a.seed, "threads": a.threads, "epochs": a.epochs, "members": members, "min_threshold": a.min_threshold, "size": a.size, "batch": a.batch, "synthetic": a.synthetic,
               "lr_backbone": a.lr_backbone, "lr_head": a.lr_head, "train_regions": len(regions), "train_heads": n_train_heads, "val_regions": len(val_regions),
               "crops": a.crop_source if a.crops else None, "train_crops": len(crops[1]),
-              "train_seconds": round(train_s, 1), "history": history, "probe": probe(model, a.size),
+              "train_seconds": round(train_s, 1), "probe": probe(model, a.size),
               "parameters": sum(q.numel() for q in model.parameters()), "onnx_bytes": os.path.getsize(onnx_path)}
     with open(os.path.join(a.out, "training-report.json"), "w") as f:
         json.dump(report, f, indent=1)
