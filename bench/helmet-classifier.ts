@@ -3,21 +3,22 @@
 // classifier and, when it is in the models directory, the provisional one (per 64² head crop),
 // alternating in one run (1 intra-op thread, as the agent runs them), batches of 1 and of 8;
 // median of several rounds. --baseline adds another classifier file (e.g. the previously shipped
-// one) to the same run.
+// one) to the same run, --heads another head detector file (both views, e.g. a recipe's output).
 //
-//   npx tsx bench/helmet-classifier.ts [--rounds 7] [--iters 100] [--baseline FILE]
+//   npx tsx bench/helmet-classifier.ts [--rounds 7] [--iters 100] [--baseline FILE] [--heads FILE]
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { PACKAGE_MODELS_DIR } from '../src/config/load.js';
 import { median } from './run-stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' }, baseline: { type: 'string' }, heads: { type: 'string' } } });
 const modelsDir = resolve(process.env.ROADSIDE_MODELS_DIR ?? join(import.meta.dirname, '../../shared/models'));
 const models = [
   { name: 'head detector rider_heads.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet-heads/rider_heads.onnx'), side: 128, views: 1 },
   { name: 'head detector, flip (2 views)', file: join(PACKAGE_MODELS_DIR, 'helmet-heads/rider_heads.onnx'), side: 128, views: 2 },
+  ...(values.heads ? [{ name: `${basename(values.heads)}, flip (2 views)`, file: resolve(values.heads), side: 128, views: 2 }] : []),
   { name: 'classifier rider_helmet.onnx', file: join(PACKAGE_MODELS_DIR, 'helmet/rider_helmet.onnx'), side: 64, views: 1 },
   ...(values.baseline ? [{ name: `baseline ${values.baseline}`, file: resolve(values.baseline), side: 64, views: 1 }] : []),
   { name: 'provisional helmet_cls.onnx', file: join(modelsDir, 'helmet/helmet_cls.onnx'), side: 64, views: 1 },

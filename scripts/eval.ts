@@ -158,7 +158,8 @@ async function helmetChain(name: string, d: InThreadDetector, cfg: LoadedConfig,
 }
 
 function cropRows(name: string, c: HelmetCropsResult): void {
-  for (const th of [c.threshold, 0.5]) {
+  // The model's own threshold, and 0.5 beside it unless that is the same.
+  for (const th of new Set([c.threshold, 0.5])) {
     const k = countsAt(c.scored, th);
     t.row(th === c.threshold ? `helmet crops (${c.helmet} helmet, ${c.bare} no_helmet): ${name}` : '', `classifier alone, no_helmet at p >= ${th}`, `tp ${k.tp} fp ${k.fp} fn ${k.fn}`, `P ${fmt(precision(k))} R ${fmt(recall(k))}`);
   }
