@@ -128,7 +128,7 @@ export class Run {
   }
 
   /** Scores a plate's located reads against its text; counts the repairs. */
-  score(gt: Gt, seen: readonly Seen[]): { found: boolean; exact: boolean; folded: boolean } {
+  score(gt: Gt, seen: readonly Seen[]): { found: boolean; exact: boolean; folded: boolean; finals: string[] } {
     const hits = gt.box ? seen.filter((s) => matches(gt.box!, s.box)) : [...seen];
     for (const s of hits) {
       if (s.first !== null) {
@@ -158,6 +158,7 @@ export class Run {
       found: hits.length > 0,
       exact,
       folded: hits.some((s) => s.final !== null && foldPlate(s.final) === foldPlate(gt.text)),
+      finals: hits.flatMap((s) => (s.final === null ? [] : [s.final])),
     };
   }
 

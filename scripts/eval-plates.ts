@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadImageFrame } from '../src/detect/image.js';
 import { chainConfig, motoPlates, openalpr, Run, type Chain, type RepairCounts } from './eval-plates-run.js';
+import { correctedPlate } from './eval/plate-errata.js';
 
 export type { Chain, RepairCounts } from './eval-plates-run.js';
 
@@ -19,6 +20,8 @@ export interface RegionResult {
   found: number;
   exact: number;
   exact_folded: number;
+  /** Exact against the labels with the ones their picture contradicts corrected (scripts/eval/plate-errata.ts). */
+  exact_labels_corrected: number;
   ms_per_plate: number;
 }
 
@@ -46,7 +49,7 @@ const r1 = (v: number): number => Math.round(v * 10) / 10;
 async function evalOpenalpr(mediaDir: string, run: Run, region: string): Promise<RegionResult> {
   const gts = openalpr(mediaDir, region);
   const ms0 = run.plateMs;
-  const out = { n: gts.length, found: 0, exact: 0, exact_folded: 0, ms_per_plate: 0 };
+  const out = { n: gts.length, found: 0, exact: 0, exact_folded: 0, exact_labels_corrected: 0, ms_per_plate: 0 };
   const files = [...new Set(gts.map((g) => g.file))];
   for (const file of files) {
     const seen = await run.analyze(await loadImageFrame(file));
@@ -55,6 +58,8 @@ async function evalOpenalpr(mediaDir: string, run: Run, region: string): Promise
       out.found += Number(s.found);
       out.exact += Number(s.exact);
       out.exact_folded += Number(s.folded);
+      const fixed = correctedPlate(file, g.text);
+      out.exact_labels_corrected += Number(fixed === null ? s.exact : s.finals.includes(fixed));
     }
   }
   out.ms_per_plate = r1((run.plateMs - ms0) / Math.max(out.n, 1));
@@ -157,6 +162,7 @@ function table(results: readonly PlateEvalResult[]): string {
     row(`openalpr ${region} (n=${by[0]!.n})`, ...by.map((x) => `found ${pct(x.found, x.n)}`));
     row('', ...by.map((x) => `exact ${pct(x.exact, x.n)}`));
     row('', ...by.map((x) => `folded ${pct(x.exact_folded, x.n)}`));
+    row('', ...by.map((x) => `exact, label errors corrected ${pct(x.exact_labels_corrected, x.n)}`));
     row('', ...by.map((x) => `${x.ms_per_plate} ms per plate`));
   }
   for (const kind of Object.keys(results[0]!.moto_plates.by_kind)) {

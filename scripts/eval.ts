@@ -176,7 +176,7 @@ async function riderRows(d: InThreadDetector, name: string): Promise<void> {
 
 function plateRows(name: string, r: PlateEvalResult): void {
   for (const [region, x] of Object.entries(r.plates)) {
-    t.row(`openalpr ${region} (${x.n} plates): ${name} chain`, r.chain, `found ${x.found}, exact ${x.exact}, folded ${x.exact_folded}`, `${pct(x.exact, x.n)}, ${x.ms_per_plate} ms/plate`);
+    t.row(`openalpr ${region} (${x.n} plates): ${name} chain`, r.chain, `found ${x.found}, exact ${x.exact}, folded ${x.exact_folded}, exact with label errors corrected ${x.exact_labels_corrected}`, `${pct(x.exact, x.n)}, ${x.ms_per_plate} ms/plate`);
   }
   const m = r.moto_plates;
   t.row(`moto-plates (${m.n}, ${m.two_row} two-row): ${name} chain`, r.chain, `found ${m.found}, exact ${m.exact}, two-row exact ${m.exact_two_row}`, `${pct(m.exact, m.n)}, ${m.ms_per_motorcycle} ms/motorcycle`);
