@@ -1,7 +1,8 @@
 """Trains the agent's rider head detector (heads_model.py) on regions cut the way the agent
-cuts them (heads_data.py), picks the epoch with the lowest val loss, calibrates P(no_helmet) by
-a temperature on val's found heads, chooses the threshold on val, exports ONNX and writes its
-labels.json contract and training-report.json. See README.md."""
+cuts them (heads_data.py): --members models from consecutive seeds, each at its epoch with the
+lowest val loss, shipped as one (HeadEnsemble); calibrates P(no_helmet) by a temperature on val's
+found heads, chooses the threshold on val, exports ONNX and writes its labels.json contract and
+training-report.json. See README.md."""
 import argparse
 import json
 import math
