@@ -5,6 +5,7 @@ import { coveringRider, missReason, yoloFrames } from '../../scripts/eval/helmet
 import { isPedestrianHead, PEDESTRIAN_HEADS, SAME_HEAD_IOU } from '../../scripts/eval/pedestrian-heads.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { iou } from '../../src/shared/box.js';
+import { datasetsDir } from '../helpers/env.js';
 import type { Box, Detection, HelmetVerdictKind, Rider } from '../../src/shared/types.js';
 
 const person = (box: Box): Detection => ({ box, score: 0.9, classId: 0, role: 'person' });
@@ -51,7 +52,7 @@ describe('isPedestrianHead', () => {
   });
 });
 
-const valDir = join(import.meta.dirname, '../../../shared/datasets/helmet-frames');
+const valDir = join(datasetsDir, 'helmet-frames');
 describe.skipIf(!existsSync(join(valDir, 'images/val')))('PEDESTRIAN_HEADS against helmet-frames val (skipped without ../shared/datasets)', () => {
   it('every listed head is a labelled bare head of val', async () => {
     const frames = yoloFrames(valDir, 'val');

@@ -1,9 +1,10 @@
 // The plate labels the eval corrects (scripts/eval/plate-errata.ts): the lookup, and, where the
 // media are present, that each listed label is in the set as written and its correction reads
 // as a plate of the same length (a swap or a look-alike, not another plate).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openalpr } from '../../scripts/eval-plates-run.js';
 import { correctedPlate, PLATE_ERRATA } from '../../scripts/eval/plate-errata.js';
 import { mediaDir } from '../helpers/env.js';
 
@@ -27,8 +28,8 @@ describe.skipIf(!present)('the listed label errors, against the media', () => {
   it.each(PLATE_ERRATA.map((e) => [e.file, e] as const))('%s', (_, e) => {
     const image = join(mediaDir, e.file);
     expect(existsSync(image), image).toBe(true);
-    const labels = readFileSync(join(dirname(image), `${e.file.split('/').pop()!.replace(/\.[^.]+$/, '')}.txt`), 'utf8');
-    const texts = labels.split(/\r?\n/).map((l) => l.split('\t')[5]?.replace(/[^A-Za-z0-9]/g, '').toUpperCase());
+    // the labels as the eval reads them (openalpr/<region>/*.txt, normalised)
+    const texts = openalpr(mediaDir, e.file.split('/')[1]!).filter((g) => g.file === image).map((g) => g.text);
     expect(texts).toContain(e.label);
     expect(e.plate).not.toBe(e.label);
     expect(e.plate).toHaveLength(e.label.length);
