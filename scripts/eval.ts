@@ -18,11 +18,9 @@ import { loadImageFrame } from '../src/detect/image.js';
 import { splitTimings } from '../src/detect/timings.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { FrameAnalysis } from '../src/shared/types.js';
-import { evalHelmetCrops, countsAt, type HelmetCropsResult } from './eval/helmet-crops.js';
-import { evalHelmetFrames, MISS_REASONS, vocFrames, yoloFrames, type HelmetFramesResult } from './eval/helmet-frames.js';
-import { evalHelmetedScenes, type HelmetedScenesResult } from './eval/helmeted-scenes.js';
+import { helmetChain as evalChain, type HelmetChainSets } from './eval/helmet-chain.js';
 import { evalPlates, type PlateEvalResult } from './eval-plates.js';
-import { fmt, pct, precision, recall, Table } from './eval/table.js';
+import { pct, Table } from './eval/table.js';
 
 const root = resolve(import.meta.dirname, '..');
 const arg = (name: string): string | undefined => {
@@ -84,12 +82,6 @@ function baseline(dir: string): (l: LoadedConfig) => void {
   };
 }
 
-/** The threshold a helmet chain's crops are counted at (a detector's score has no crop threshold: 0.5). */
-function cropThreshold(l: LoadedConfig): number {
-  const h = l.config.models.helmet;
-  return h.type === 'detector' ? 0.5 : h.threshold;
-}
-
 function config(edit: (l: LoadedConfig) => void = () => {}): LoadedConfig {
   const loaded = loadConfig(configFile, { env: { ...process.env, ROADSIDE_MODELS_DIR: modelsDir } });
   loaded.modelsDir = modelsDir;
@@ -97,14 +89,9 @@ function config(edit: (l: LoadedConfig) => void = () => {}): LoadedConfig {
   return loaded;
 }
 
-interface HelmetReport {
-  helmet_frames: HelmetFramesResult;
-  helmet_frames_val: HelmetFramesResult | null;
-  helmet_crops: { n: number; threshold: number; no_helmet: { tp: number; fp: number; fn: number } } | null;
-  helmeted_scenes: (HelmetedScenesResult & { tiles: HelmetedScenesResult | null }) | null;
-}
-
 const t = new Table();
+const sets: HelmetChainSets = { mediaDir, framesDir, split, table: t };
+const helmetChain = (name: string, d: InThreadDetector, cfg: LoadedConfig, seen?: (a: FrameAnalysis) => void) => evalChain(sets, name, d, cfg, seen);
 
 /** Step ms summed over the shipped chain's helmet frames (a frame's `timings`), and their count. */
 const steps = { ms: {} as Record<string, number>, frames: 0 };
@@ -119,50 +106,6 @@ function stepReport(): Record<string, number> {
   const mean = (v: number): number => Math.round((v / n) * 100) / 100;
   const { model, own } = splitTimings(steps.ms);
   return { ...Object.fromEntries(Object.keys(steps.ms).sort().map((k) => [k, mean(steps.ms[k]!)])), model_total: mean(model), own_pre_post: mean(own) };
-}
-
-/** Bare heads of riders or within a rider's reach: every bare head but those of persons not taken as riders (pedestrians, riders of a two-wheeler not found) or of no person box. */
-function inReach(r: HelmetFramesResult): number {
-  return r.bare_heads - r.missed.person_not_rider - r.missed.no_person;
-}
-
-async function helmetChain(name: string, d: InThreadDetector, cfg: LoadedConfig, seen?: (a: FrameAnalysis) => void): Promise<HelmetReport> {
-  const threshold = cropThreshold(cfg);
-  const voc = vocFrames(join(mediaDir, 'bikeshelmets'), (m) => t.note(`bad input: ${m}`));
-  const frames = await evalHelmetFrames(d, voc, seen);
-  const val = existsSync(join(framesDir, 'images', split)) ? await evalHelmetFrames(d, yoloFrames(framesDir, split), seen) : null;
-  const crops = await evalHelmetCrops(d, join(mediaDir, 'helmet-crops'), threshold);
-  for (const [set, r] of [['bikeshelmets', frames], [`helmet-frames ${split}`, val]] as const) {
-    if (!r) continue;
-    t.row(`${set} (${r.frames} frames, ${r.heads} heads, ${r.bare_heads} bare): ${name}`, 'heads covered by a rider head crop', `${r.covered}/${r.heads}`, pct(r.covered, r.heads));
-    t.row('', 'verdict right, per labelled head', `${r.right}/${r.heads}`, pct(r.right, r.heads));
-    t.row('', 'no_helmet per labelled head', `tp ${r.no_helmet.tp} fp ${r.no_helmet.fp} fn ${r.no_helmet.fn}`, `P ${fmt(precision(r.no_helmet))} R ${fmt(recall(r.no_helmet))}`);
-    t.row('', 'no_helmet missed, why', MISS_REASONS.filter((k) => r.missed[k] > 0).map((k) => `${k} ${r.missed[k]}`).join(', ') || 'none', '');
-    const reach = inReach(r);
-    t.row('', 'no_helmet, bare heads within reach', `tp ${r.no_helmet.tp} of ${reach} (not counting person_not_rider, no_person)`, `R ${fmt(r.no_helmet.tp / Math.max(reach, 1))}`);
-    if (r.pedestrian_bare_heads > 0) {
-      const riders = r.bare_heads - r.pedestrian_bare_heads;
-      const tp = r.no_helmet.tp - r.pedestrian_no_helmet;
-      t.row('', "no_helmet per rider's bare head", `tp ${tp} of ${riders} (${r.pedestrian_bare_heads} bare heads of people on foot left out, ${r.pedestrian_no_helmet} of them judged no_helmet)`, `R ${fmt(tp / Math.max(riders, 1))}`);
-    }
-    t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
-  }
-  if (crops) cropRows(name, crops);
-  const scenes = await evalHelmetedScenes(d, mediaDir, cfg.config.rules);
-  const tiled = await createDetector(cfg, silentLogger(), { scan: 'tiles' });
-  const scenesTiled = await evalHelmetedScenes(tiled, mediaDir, cfg.config.rules).finally(() => tiled.close());
-  for (const [mode, r] of [['whole frame', scenes], ['tiles (as detect, like live regions)', scenesTiled]] as const) {
-    if (r) t.row(mode === 'whole frame' ? `street CCTV, every rider helmeted (${r.frames} frames): ${name}` : '', `riders judged no_helmet (false alarms), ${mode}`, `${r.no_helmet} of ${r.riders} riders, ${r.no_helmet_counted} of them big enough for the rules (unknown ${r.unknown})`, pct(r.no_helmet, r.riders));
-  }
-  return { helmet_frames: frames, helmet_frames_val: val, helmet_crops: crops && { n: crops.n, threshold: crops.threshold, no_helmet: crops.no_helmet }, helmeted_scenes: scenes && { ...scenes, tiles: scenesTiled } };
-}
-
-function cropRows(name: string, c: HelmetCropsResult): void {
-  // The model's own threshold, and 0.5 beside it unless that is the same.
-  for (const th of new Set([c.threshold, 0.5])) {
-    const k = countsAt(c.scored, th);
-    t.row(th === c.threshold ? `helmet crops (${c.helmet} helmet, ${c.bare} no_helmet): ${name}` : '', `classifier alone, no_helmet at p >= ${th}`, `tp ${k.tp} fp ${k.fp} fn ${k.fn}`, `P ${fmt(precision(k))} R ${fmt(recall(k))}`);
-  }
 }
 
 async function riderRows(d: InThreadDetector, name: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Helmet verdicts per labelled head on full frames, through the pipeline's own analyze():
 // scene → riders → the configured helmet model. Every labelled head counts: one no rider's head
-// box covers (>= half of the labelled box inside it) is not covered, and a bare head that is
-// not covered is a missed no_helmet; each missed bare head is counted under why it was missed
+// box is matched to (matchHeads: one to one, one box at least half inside the other) is not
+// covered, and a bare head that is not covered is a missed no_helmet; each missed bare head is counted under why it was missed
 // (missReason). Two layouts: Pascal VOC (`<name>.xml` beside each image,
 // classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`, `labels/<split>/`,
 // class 0 helmet, 1 no_helmet).
@@ -99,27 +99,49 @@ export function yoloFrames(dir: string, split: string): LabelledFrame[] {
     });
 }
 
-/** The rider whose head crop covers most of the head, if any covers at least half of it. */
-export function coveringRider(head: Box, riders: readonly Rider[]): Rider | null {
-  let best: Rider | null = null;
-  let bestCover = 0.5;
-  for (const r of riders) {
-    const cover = intersectionArea(head, r.helmet.headBox) / Math.max(boxArea(head), 1);
-    if (cover >= bestCover) {
-      bestCover = cover;
-      best = r;
-    }
-  }
-  return best;
+/** One labelled head and one rider's head box are the same head when one lies at least half inside the other. */
+export const SAME_HEAD_COVER = 0.5;
+/** A rider's head box this much over a labelled head (of the smaller box) but not matched to it is off the head. */
+const NEAR_HEAD_COVER = 0.2;
+
+function smallerCover(a: Box, b: Box): number {
+  return intersectionArea(a, b) / Math.max(Math.min(boxArea(a), boxArea(b)), 1);
 }
 
 /**
- * Why a bare head was not judged no_helmet, first that applies: a rider's head box covers it and
- * said helmet or unknown; a rider's head box overlaps it by half of the smaller box but covers
- * less than half of the label (found, boxed tighter or beside it); its centre is in a rider's
- * head search square (the head detector's default region) with no head box on it; it is in the
- * square of a person not taken as a rider (a pedestrian, or the rider of a motorcycle not found);
- * no person's square holds it.
+ * The rider each labelled head is matched to, or null: one to one within a frame (a head box
+ * answers for one head, a head is answered by one box), pairs that are the same head
+ * (SAME_HEAD_COVER) taken greedily by IoU, so a tight head box on a loosely labelled head counts
+ * as that head and one box over two heads counts once.
+ */
+export function matchHeads(heads: readonly Box[], riders: readonly Rider[]): (Rider | null)[] {
+  const pairs: { h: number; r: number; iou: number }[] = [];
+  heads.forEach((head, h) =>
+    riders.forEach((rider, r) => {
+      const box = rider.helmet.headBox;
+      if (smallerCover(head, box) < SAME_HEAD_COVER) return;
+      const inter = intersectionArea(head, box);
+      pairs.push({ h, r, iou: inter / (boxArea(head) + boxArea(box) - inter) });
+    }),
+  );
+  pairs.sort((a, b) => b.iou - a.iou);
+  const out: (Rider | null)[] = heads.map(() => null);
+  const used = new Set<number>();
+  for (const p of pairs) {
+    if (out[p.h] || used.has(p.r)) continue;
+    out[p.h] = riders[p.r]!;
+    used.add(p.r);
+  }
+  return out;
+}
+
+/**
+ * Why a bare head was not judged no_helmet, first that applies: the rider matched to it
+ * (matchHeads) said helmet or unknown; a rider's head box overlaps it (NEAR_HEAD_COVER of the
+ * smaller box) but is not matched to it (boxed beside it, or answering for another head); its
+ * centre is in a rider's head search square (the head detector's default region) with no head
+ * box on it; it is in the square of a person not taken as a rider (a pedestrian, or the rider of
+ * a motorcycle not found); no person's square holds it.
  */
 export type MissReason = 'judged_helmet' | 'judged_unknown' | 'head_box_off' | 'rider_without_head' | 'person_not_rider' | 'no_person';
 
@@ -134,11 +156,10 @@ function holdsCentre(b: Box, head: Box): boolean {
   return b.x1 <= cx && cx <= b.x2 && b.y1 <= cy && cy <= b.y2;
 }
 
-/** `hit` is `coveringRider(head, riders)`. */
+/** `hit` is the rider matchHeads matched to `head`. */
 export function missReason(head: Box, hit: Rider | null, riders: readonly Rider[], persons: readonly Detection[]): MissReason {
   if (hit) return hit.helmet.verdict === 'unknown' ? 'judged_unknown' : 'judged_helmet';
-  const overlaps = (b: Box): boolean => intersectionArea(head, b) >= 0.5 * Math.min(boxArea(head), boxArea(b));
-  if (riders.some((r) => overlaps(r.helmet.headBox))) return 'head_box_off';
+  if (riders.some((r) => smallerCover(head, r.helmet.headBox) >= NEAR_HEAD_COVER)) return 'head_box_off';
   if (riders.some((r) => holdsCentre(headRegion(r.person.box, SEARCH_SQUARE), head))) return 'rider_without_head';
   if (persons.some((p) => holdsCentre(headRegion(p.box, SEARCH_SQUARE), head))) return 'person_not_rider';
   return 'no_person';
@@ -158,10 +179,12 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
     r.persons += persons.length;
     r.riders += riders.length;
     if (a.motorcycles.length === 0) r.frames_without_vehicle++;
-    for (const g of lf.heads(f.width, f.height)) {
+    const heads = lf.heads(f.width, f.height);
+    const matched = matchHeads(heads.map((g) => g.box), riders);
+    heads.forEach((g, i) => {
+      const hit = matched[i]!;
       r.heads++;
       if (g.bare) r.bare_heads++;
-      const hit = coveringRider(g.box, riders);
       const said = hit?.helmet.verdict ?? null;
       if (hit) r.covered++;
       if (said === (g.bare ? 'no_helmet' : 'helmet')) r.right++;
@@ -175,7 +198,7 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
         missed[missReason(g.box, hit, riders, persons)]++;
       }
       if (!g.bare && said === 'no_helmet') r.no_helmet.fp++;
-    }
+    });
   }
   return r;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coveringRider, missReason, yoloFrames } from '../../scripts/eval/helmet-frames.js';
+import { matchHeads, missReason, yoloFrames } from '../../scripts/eval/helmet-frames.js';
 import { isPedestrianHead, PEDESTRIAN_HEADS, SAME_HEAD_IOU } from '../../scripts/eval/pedestrian-heads.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { iou } from '../../src/shared/box.js';
@@ -20,23 +20,31 @@ describe('missReason: why a labelled bare head was not judged no_helmet', () => 
   it.each([
     { want: 'judged_helmet', riders: [rider(body, label, 'helmet')], persons: [] },
     { want: 'judged_unknown', riders: [rider(body, { x1: 95, y1: 35, x2: 125, y2: 65 }, 'unknown')], persons: [] },
-    // a head box 10 x 10 inside the label: half of the smaller box overlaps, a quarter of the label is covered
-    { want: 'head_box_off', riders: [rider(body, { x1: 105, y1: 45, x2: 115, y2: 55 }, 'no_helmet')], persons: [] },
+    // a head box 10 x 10 inside the label is that head, boxed tighter
+    { want: 'judged_helmet', riders: [rider(body, { x1: 105, y1: 45, x2: 115, y2: 55 }, 'helmet')], persons: [] },
+    // a head box beside the label: 40% of the label (the smaller) under it
+    { want: 'head_box_off', riders: [rider(body, { x1: 112, y1: 40, x2: 132, y2: 60 }, 'no_helmet')], persons: [] },
     // the rider's head box is on another head in its square
     { want: 'rider_without_head', riders: [rider(body, { x1: 120, y1: 70, x2: 135, y2: 85 }, 'no_helmet')], persons: [] },
     { want: 'person_not_rider', riders: [rider(elsewhere, { x1: 410, y1: 40, x2: 430, y2: 60 }, 'no_helmet')], persons: [person(body)] },
     { want: 'no_person', riders: [], persons: [person(elsewhere)] },
   ])('$want', ({ want, riders, persons }) => {
-    expect(missReason(label, coveringRider(label, riders), riders, persons)).toBe(want);
+    expect(missReason(label, matchHeads([label], riders)[0]!, riders, persons)).toBe(want);
   });
 });
 
-describe('coveringRider', () => {
-  it('is the rider whose head box covers most of the head, at least half of it', () => {
-    const a = rider(body, { x1: 100, y1: 40, x2: 111, y2: 60 }, 'helmet'); // 55%
-    const b = rider(body, { x1: 100, y1: 40, x2: 118, y2: 60 }, 'no_helmet'); // 90%
-    expect(coveringRider(label, [a, b])).toBe(b);
-    expect(coveringRider(label, [rider(body, { x1: 100, y1: 40, x2: 109, y2: 60 }, 'helmet')])).toBeNull(); // 45%
+describe('matchHeads: labelled heads to rider head boxes, one to one', () => {
+  const beside = { x1: 120, y1: 40, x2: 140, y2: 60 }; // a second labelled head right of `label`
+  it.each([
+    { what: 'a box covering 90% of the head', heads: [label], boxes: [{ x1: 100, y1: 40, x2: 118, y2: 60 }], want: [0] },
+    { what: 'a tight box inside a loose label', heads: [{ x1: 95, y1: 30, x2: 135, y2: 70 }], boxes: [{ x1: 105, y1: 40, x2: 120, y2: 58 }], want: [0] },
+    { what: 'a box under 45% of the head (the smaller box)', heads: [label], boxes: [{ x1: 111, y1: 40, x2: 131, y2: 60 }], want: [null] },
+    { what: 'two boxes on one head: the closer one', heads: [label], boxes: [{ x1: 100, y1: 40, x2: 111, y2: 60 }, { x1: 100, y1: 40, x2: 118, y2: 60 }], want: [1] },
+    { what: 'one box over two heads answers for one', heads: [label, beside], boxes: [{ x1: 102, y1: 38, x2: 140, y2: 62 }], want: [null, 0] },
+    { what: 'two heads, two boxes: each its own', heads: [label, beside], boxes: [{ x1: 121, y1: 41, x2: 139, y2: 59 }, { x1: 101, y1: 41, x2: 119, y2: 59 }], want: [1, 0] },
+  ])('$what', ({ heads, boxes, want }) => {
+    const riders = boxes.map((b) => rider(body, b, 'helmet'));
+    expect(matchHeads(heads, riders)).toEqual(want.map((i) => (i === null ? null : riders[i])));
   });
 });
 
