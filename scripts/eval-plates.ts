@@ -180,7 +180,7 @@ function table(results: readonly PlateEvalResult[]): string {
   row('format checks', ...rp.map((x) => `${x.checked} reads: ${x.repaired} repaired, ${x.rejected} rejected`));
   row('', ...rp.map((x) => `repairs fixed ${x.repair_fixed}, broke ${x.repair_broke}`));
   row('', ...rp.map((x) => `correct reads rejected ${x.rejected_correct}`));
-  row('re-reads with a margin', ...rp.map((x) => `${x.reread} weak reads: ${x.reread_kept} kept, fixed ${x.reread_fixed}, broke ${x.reread_broke}`));
+  row('re-reads (margin, windows of a tall box)', ...rp.map((x) => `${x.reread} weak reads: ${x.reread_kept} kept, fixed ${x.reread_fixed}, broke ${x.reread_broke}`));
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@ import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
 import { PlateDetectorLocator } from './plate-detector.js';
 import { CctPlateReader, PpocrPlateReader } from './plate-readers.js';
-import { preferReread, weakestSlot, WEAK_SLOT, withMargin } from './plate-reread.js';
+import { plateWindows, preferRereads, weakestSlot, WEAK_SLOT, withMargin } from './plate-reread.js';
 import { DetectorPlateLocator, PpocrPlateLocator, type PlateLocation, type PlateLocator, type PlateReader, type PlateTextRead } from './plate.js';
 import type { RgbImage } from './preprocess.js';
 import type { ModelSession } from './session.js';
@@ -28,7 +28,7 @@ export interface PlateStageStats {
   searches: number;
   /** Plates read (one reader item each), re-reads of weak reads not included. */
   reads: number;
-  /** Weak reads read again with a margin (see plate-reread.ts), and how many of those re-reads were kept. */
+  /** Weak reads read again (with a margin, in windows of a tall box: plate-reread.ts), and how many of those re-reads were kept. */
   rereads: number;
   rereadsKept: number;
 }
@@ -121,26 +121,30 @@ export class PlateStage {
     return out;
   }
 
-  /** Reads the plates; each weak read read again with a margin, the better of the two kept. */
+  /**
+   * Reads the plates; each weak read read again with a margin and, when its box is taller than a
+   * plate, in plate-shaped windows (plate-reread.ts), the best of them kept.
+   */
   private async readAll(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<KeptRead[]> {
     const reads = await this.reader.read(image, plates, sw);
     this.stats.reads += reads.length;
     const out: KeptRead[] = reads.map((read) => ({ read, first: null }));
     const again = reads.flatMap((r, i) => {
-      const plate = weakestSlot(r) < WEAK_SLOT ? withMargin(plates[i]!, image.width, image.height) : null;
-      return plate ? [{ i, plate }] : [];
+      if (weakestSlot(r) >= WEAK_SLOT) return [];
+      const margin = withMargin(plates[i]!, image.width, image.height);
+      return [...(margin ? [margin] : []), ...plateWindows(plates[i]!)].map((plate) => ({ i, plate }));
     });
     if (again.length === 0) return out;
-    this.stats.rereads += again.length;
+    this.stats.rereads += new Set(again.map((a) => a.i)).size;
     const second = await this.reader.read(image, again.map((a) => a.plate), sw);
     const fits = (r: PlateTextRead): boolean => this.formats.fits(r.chars, r.region);
-    again.forEach(({ i }, j) => {
+    for (const i of new Set(again.map((a) => a.i))) {
       const first = reads[i]!;
-      const kept = preferReread(first, second[j]!, fits);
-      if (kept === first) return;
+      const kept = preferRereads(first, second.filter((_, j) => again[j]!.i === i), fits);
+      if (kept === first) continue;
       this.stats.rereadsKept++;
       out[i] = { read: kept, first };
-    });
+    }
     return out;
   }
 

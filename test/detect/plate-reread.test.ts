@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlateTextRead } from '../../src/detect/plate.js';
-import { preferReread, weakestSlot, withMargin } from '../../src/detect/plate-reread.js';
+import { plateWindows, preferReread, preferRereads, weakestSlot, WINDOW_ASPECT, withMargin } from '../../src/detect/plate-reread.js';
 import { PlateFormats } from '../../src/plate/check.js';
 import { PlatesSchema } from '../../src/config/plates.js';
 import { exampleConfig } from '../helpers/config.js';
@@ -52,5 +52,40 @@ describe('preferReread', () => {
     { what: 'an empty re-read', first: read('K5683', { 0: 0.08 }), again: read(''), keep: 'first' },
   ])('$what: keeps the $keep', ({ first, again, keep }) => {
     expect(preferReread(first, again, fits)).toBe(keep === 'again' ? again : first);
+  });
+});
+
+describe('plateWindows', () => {
+  const plate = (x1: number, y1: number, x2: number, y2: number) => ({ box: { x1, y1, x2, y2 }, rows: [{ x1, y1, x2, y2 }], score: 0.75 });
+  const ys = (p: ReturnType<typeof plate>) => plateWindows(p).map((w) => [Math.round(w.box.y1), Math.round(w.box.y2)]);
+  it.each([
+    // id_park_motor8's loose box over the plate and the fender: 300 × 300 px
+    { what: 'a square box: windows 2.2:1 from its top to its bottom, at most a quarter of a window apart', p: plate(166, 156, 466, 463), want: [[156, 292], [184, 321], [213, 349], [241, 378], [270, 406], [298, 435], [327, 463]] },
+    // id_park_motor16's: 404 × 275 px
+    { what: 'a box 1.5 times as wide as tall', p: plate(95, 6, 499, 281), want: [[6, 190], [52, 235], [97, 281]] },
+    { what: 'a plate-shaped box (2:1 and wider) has none', p: plate(184, 120, 553, 294), want: [] },
+    { what: 'a one-row plate has none', p: plate(0, 0, 200, 50), want: [] },
+  ])('$what', ({ p, want }) => {
+    expect(ys(p)).toEqual(want);
+  });
+  it('keeps the box\'s width, its score, and makes each window its own row', () => {
+    for (const w of plateWindows(plate(166, 156, 466, 463))) {
+      expect([w.box.x1, w.box.x2, w.score]).toEqual([166, 466, 0.75]);
+      expect(w.rows).toEqual([w.box]);
+      expect((w.box.x2 - w.box.x1) / (w.box.y2 - w.box.y1)).toBeCloseTo(WINDOW_ASPECT, 6);
+    }
+  });
+});
+
+// id_park_motor8's box read `K5683`; windows of it read these (the reader's own probabilities, rounded).
+describe('preferRereads', () => {
+  const first = read('K5683', { 0: 0.13, 1: 0.46 });
+  it.each([
+    { what: 'the surest read that fits a format', again: [read('A5683FK', { 5: 0.84 }), read('H5683PK', { 5: 0.97 }), read('L5683PK', { 0: 0.41 })], want: 1 },
+    { what: 'empty windows (over the fender) change nothing', again: [read(''), read('H5683PK', { 5: 0.97 }), read('')], want: 1 },
+    { what: 'none fitting a format: the first read stays', again: [read('HHHHHHHHHH'), read('')], want: null },
+    { what: 'no re-reads: the first read', again: [], want: null },
+  ])('$what', ({ again, want }) => {
+    expect(preferRereads(first, again, fits)).toBe(want === null ? first : again[want]);
   });
 });
