@@ -3,7 +3,7 @@
 // close-ups) only when the config asks. A weak read is read again with a margin (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
-import { boxArea, expandBox, iou, scaleBox } from '../shared/box.js';
+import { boxArea, expandBox, intersectionArea, iou, scaleBox } from '../shared/box.js';
 import type { Box, Detection, OtherPlate, PlateRead, YuvPicture } from '../shared/types.js';
 import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
@@ -22,6 +22,24 @@ const LARGE_VEHICLE_SHARE = 0.25;
 const REGION_MARGIN = 0.08;
 /** Plates taken from a whole-frame search. */
 const WHOLE_FRAME_PLATES = 3;
+
+/** Two plate boxes are one plate when they overlap by half (IoU) or the smaller lies mostly (0.8) inside the larger. */
+export function samePlate(a: Box, b: Box): boolean {
+  return iou(a, b) > 0.5 || intersectionArea(a, b) >= 0.8 * Math.min(boxArea(a), boxArea(b));
+}
+
+/**
+ * The indexes (ascending) of the plates kept when one plate was found for two vehicles (a car
+ * also boxed as a truck; a neighbour's plate cut at the edge of a motorcycle's search region):
+ * each plate once, for the vehicle whose box of it is the larger.
+ */
+export function onePerPlate(locs: ReadonlyArray<{ box: Box } | null>): number[] {
+  const kept: number[] = [];
+  const bySize = locs.flatMap((l, i) => (l ? [i] : []));
+  bySize.sort((a, b) => boxArea(locs[b]!.box) - boxArea(locs[a]!.box));
+  for (const i of bySize) if (!kept.some((k) => samePlate(locs[k]!.box, locs[i]!.box))) kept.push(i);
+  return kept.sort((a, b) => a - b);
+}
 
 export interface PlateStageStats {
   /** Vehicle regions searched (one locator run each) and whole frames searched. */
@@ -98,11 +116,7 @@ export class PlateStage {
     sw.lap('plate.pixels');
     const located: Array<{ vehicle: Detection | null; moto: number; loc: PlateLocation }> = [];
     const locs = await this.locateAll(image, targets, sw, Math.max(kx, ky));
-    // One plate found for two overlapping vehicles (a car also boxed as a truck) is read once, for the first.
-    searched.forEach((x, i) => {
-      const loc = locs[i];
-      if (loc && !located.some((l) => iou(l.loc.box, loc.box) > 0.5)) located.push({ ...x, loc });
-    });
+    for (const i of onePerPlate(locs)) located.push({ ...searched[i]!, loc: locs[i]! });
     if (searchWhole) {
       this.stats.searches++;
       const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };

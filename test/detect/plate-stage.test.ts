@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlateStage } from '../../src/detect/plate-stage.js';
+import { onePerPlate, PlateStage, samePlate } from '../../src/detect/plate-stage.js';
 import type { PlateLocation, PlateLocator, PlateReader, PlateTextRead } from '../../src/detect/plate.js';
 import type { RgbImage } from '../../src/detect/preprocess.js';
 import { Stopwatch } from '../../src/detect/timings.js';
@@ -115,6 +115,23 @@ describe('PlateStage', () => {
     expect(out.others.map((o) => [o.vehicle?.classId, o.plate.text])).toEqual([[2, '77A07159']]);
   });
 
+  it("reads a neighbour's plate cut at a region's edge once, for the motorcycle holding it whole", async () => {
+    // huyhoanlee_tr1_382: one plate boxed [1684,511,1729,544] for its motorcycle and cut to
+    // [1684,512,1706,542] at the edge of the search region of the motorcycle left of it (read B773).
+    const whole = { x1: 1684, y1: 511, x2: 1729, y2: 544 };
+    const cut = { x1: 1684, y1: 512, x2: 1706, y2: 542 };
+    const boxes = new Map<number, Box>([[1550, cut], [1700, whole]]);
+    const loc: PlateLocator = { locate: (_i, v) => Promise.resolve({ box: boxes.get(v.box.x1)!, rows: [boxes.get(v.box.x1)!], score: 0.6 }), locateIn: () => Promise.resolve([]) };
+    const read: Box[] = [];
+    const rd: PlateReader = { read: (_i, plates) => (read.push(...plates.map((p) => p.box)), Promise.resolve(plates.map(() => ({ raw: '77L183865', text: '77L183865', confidence: 0.99, chars: charReads('77L183865'), region: { name: 'Vietnam', confidence: 1 } })))) };
+    const stage = new PlateStage(loc, rd, formats(), [], 'never');
+    const left = moto({ x1: 1550, y1: 300, x2: 1690, y2: 560 });
+    const right = moto({ x1: 1700, y1: 300, x2: 1860, y2: 560 });
+    const out = await stage.run(img(1920, 1080), [left, right], [true, true], [left, right], new Stopwatch());
+    expect(read).toEqual([whole]);
+    expect(out.motorcycles.map((p) => p?.text ?? null)).toEqual([null, '77L183865']);
+  });
+
   describe('a weak read is read again with a margin', () => {
     /** A reader answering per box width: the detector's tight box reads weakly, the widened one surely. */
     function byWidth(texts: Record<number, PlateTextRead>, widths: number[][]): PlateReader {
@@ -165,5 +182,21 @@ describe('PlateStage', () => {
       expect(widths).toEqual([[350]]);
       expect(stage.stats.rereads).toBe(0);
     });
+  });
+});
+
+describe('samePlate, onePerPlate', () => {
+  const b = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
+  it.each([
+    { what: 'a box cut to its left half (IoU 0.44, all inside)', a: b(1684, 511, 1729, 544), c: b(1684, 512, 1706, 542), want: true },
+    { what: 'the same plate boxed twice, shifted (IoU 0.67)', a: b(0, 0, 50, 30), c: b(10, 0, 60, 30), want: true },
+    { what: 'two plates side by side, touching', a: b(0, 0, 50, 30), c: b(50, 0, 100, 30), want: false },
+    { what: 'a plate overlapping a third of another', a: b(0, 0, 60, 30), c: b(40, 0, 100, 30), want: false },
+  ])('$what: $want', ({ a, c, want }) => {
+    expect(samePlate(a, c)).toBe(want);
+    expect(samePlate(c, a)).toBe(want);
+  });
+  it('keeps each plate once, for the larger box, in the given order', () => {
+    expect(onePerPlate([b(1684, 512, 1706, 542), null, b(1684, 511, 1729, 544), b(0, 0, 50, 30)].map((box) => box && { box }))).toEqual([2, 3]);
   });
 });
