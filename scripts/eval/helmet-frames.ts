@@ -100,7 +100,7 @@ export function yoloFrames(dir: string, split: string): LabelledFrame[] {
 }
 
 /** One labelled head and one rider's head box are the same head when one lies at least half inside the other. */
-export const SAME_HEAD_COVER = 0.5;
+export const SAME_LABEL_COVER = 0.5;
 /** A rider's head box this much over a labelled head (of the smaller box) but not matched to it is off the head. */
 const NEAR_HEAD_COVER = 0.2;
 
@@ -111,7 +111,7 @@ function smallerCover(a: Box, b: Box): number {
 /**
  * The rider each labelled head is matched to, or null: one to one within a frame (a head box
  * answers for one head, a head is answered by one box), pairs that are the same head
- * (SAME_HEAD_COVER) taken greedily by IoU, so a tight head box on a loosely labelled head counts
+ * (SAME_LABEL_COVER) taken greedily by IoU, so a tight head box on a loosely labelled head counts
  * as that head and one box over two heads counts once.
  */
 export function matchHeads(heads: readonly Box[], riders: readonly Rider[]): (Rider | null)[] {
@@ -119,7 +119,7 @@ export function matchHeads(heads: readonly Box[], riders: readonly Rider[]): (Ri
   heads.forEach((head, h) =>
     riders.forEach((rider, r) => {
       const box = rider.helmet.headBox;
-      if (smallerCover(head, box) < SAME_HEAD_COVER) return;
+      if (smallerCover(head, box) < SAME_LABEL_COVER) return;
       const inter = intersectionArea(head, box);
       pairs.push({ h, r, iou: inter / (boxArea(head) + boxArea(box) - inter) });
     }),

@@ -14,6 +14,8 @@ import { dropContained } from '../../src/detect/nms.js';
 import { SAME_HEAD_COVER } from '../../src/detect/head-detector.js';
 import type { FoundHead } from '../../src/detect/head-detector.js';
 import { probeInput, type HeadsReport } from '../helpers/head-probe.js';
+import { matchHeads, SAME_LABEL_COVER } from '../../scripts/eval/helmet-frames.js';
+import type { Box, Rider } from '../../src/shared/types.js';
 
 const data = join(datasetsDir, 'helmet-frames');
 const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, cv2'], { encoding: 'utf8' }).status === 0;
@@ -152,5 +154,29 @@ describe.skipIf(!ready)('training/helmet/train-heads.sh --tiny', () => {
     expect(python.cover).toBe(SAME_HEAD_COVER);
     expect(python.kept).toEqual(dropContained(heads, SAME_HEAD_COVER).map((x) => x.score));
     expect(python.kept).toEqual([0.9, 0.8, 0.7, 0.6, 0.3]);
+  }, 60_000);
+
+  it('matches labelled heads to found heads as the evaluation does (heads_judge.match_heads = matchHeads)', () => {
+    const b = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
+    const rider = (headBox: Box): Rider => ({ person: { box: headBox, score: 1, classId: 0, role: 'person' }, helmet: { verdict: 'helmet', noHelmetScore: 0, headBox } });
+    // a tight box in a loose label, one box over two labels, two boxes on one label, a box beside a label
+    const labels = [b(95, 30, 135, 70), b(200, 40, 220, 60), b(220, 40, 240, 60), b(300, 40, 320, 60), b(400, 40, 420, 60)];
+    const found = [b(105, 40, 120, 58), b(202, 38, 240, 62), b(300, 40, 311, 60), b(300, 40, 318, 60), b(411, 40, 431, 60)];
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, 'training/helmet')",
+      'from heads_judge import SAME_LABEL_COVER, match_heads',
+      'ls, fs = json.loads(sys.argv[1]), json.loads(sys.argv[2])',
+      'print(json.dumps({"cover": SAME_LABEL_COVER, "match": match_heads([tuple(g) for g in ls], [(tuple(f), 1.0, 0.0) for f in fs])}))',
+    ].join('\n');
+    const rows = (bs: Box[]): number[][] => bs.map((x) => [x.x1, x.y1, x.x2, x.y2]);
+    const run = spawnSync('/usr/bin/python3', ['-c', script, JSON.stringify(rows(labels)), JSON.stringify(rows(found))], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const python = JSON.parse(run.stdout) as { cover: number; match: Array<number | null> };
+    const riders = found.map(rider);
+    const agent = matchHeads(labels, riders).map((r) => (r === null ? null : riders.indexOf(r)));
+    expect(python.cover).toBe(SAME_LABEL_COVER);
+    expect(python.match).toEqual(agent);
+    expect(agent).toEqual([0, null, 1, 3, null]);
   }, 60_000);
 });

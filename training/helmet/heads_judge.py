@@ -91,15 +91,34 @@ def found_heads(model, images, regions, size, presence, nms_iou, flip=False):
     return {k: drop_contained(suppress(found, nms_iou)) for k, found in per_key.items()}
 
 
+# A labelled head and a found head are the same head when one lies at least this much inside the
+# other (scripts/eval/helmet-frames.ts SAME_HEAD_COVER).
+SAME_LABEL_COVER = 0.5
+
+
+def match_heads(labels, found):
+    """The evaluation's matchHeads (scripts/eval/helmet-frames.ts): per labelled box, the index of
+    the found head matched to it or None; one to one within an image, pairs where one box lies at
+    least SAME_LABEL_COVER inside the other taken greedily by IoU."""
+    pairs = []
+    for i, g in enumerate(labels):
+        for j, (box, _, _) in enumerate(found):
+            if inter(g, box) >= SAME_LABEL_COVER * max(min(area(g), area(box)), 1.0):
+                pairs.append((-iou(g, box), i, j))
+    out, used = [None] * len(labels), set()
+    for _, i, j in sorted(pairs):
+        if out[i] is None and j not in used:
+            out[i] = j
+            used.add(j)
+    return out
+
+
 def judge_heads(found, heads):
-    """Per labelled head (the evaluation's rule: the surest found head covering >= half of it),
-    its class and logit difference, or None when no found head covers it."""
+    """Per labelled head, its class and the logit difference of the found head matched to it (the
+    evaluation's rule, match_heads), or None when none is."""
     out = []
     for k, hs in heads.items():
-        for c, g in hs:
-            best = None
-            for box, pr, d in found.get(k, []):
-                if inter(g, box) / max(area(g), 1.0) >= 0.5 and (best is None or pr > best[0]):
-                    best = (pr, d)
-            out.append((c, None if best is None else best[1]))
+        fs = found.get(k, [])
+        for (c, _), j in zip(hs, match_heads([g for _, g in hs], fs)):
+            out.append((c, None if j is None else fs[j][2]))
     return out
