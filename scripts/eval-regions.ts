@@ -13,9 +13,9 @@ import { annotatedJpeg } from '../src/detect/annotate.js';
 import { createDetector, type InThreadDetector } from '../src/detect/detector.js';
 import { loadImageFrame } from '../src/detect/image.js';
 import type { ScanMode } from '../src/detect/scene-scan.js';
-import { boxArea, intersectionArea } from '../src/shared/box.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { Box, Frame, FrameAnalysis } from '../src/shared/types.js';
+import { matchHeads } from './eval/helmet-frames.js';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -49,7 +49,7 @@ interface Tally {
 }
 const tally = (): Tally => ({ frames: 0, motorcycles: 0, riders: 0, heads: 0, covered: 0, inferences: 0, noInference: 0, sceneMs: 0 });
 
-/** Counts one analysis; `heads` are ground-truth head boxes (covered ≥ 50% by a rider's head box). */
+/** Counts one analysis; `heads` are ground-truth head boxes (covered: matched to a rider's head box as the eval matches, matchHeads). */
 function count(t: Tally, a: FrameAnalysis, heads: readonly Box[] = []): void {
   t.frames++;
   t.motorcycles += a.motorcycles.length;
@@ -59,10 +59,8 @@ function count(t: Tally, a: FrameAnalysis, heads: readonly Box[] = []): void {
   t.inferences += n;
   if (n === 0) t.noInference++;
   t.sceneMs += a.timings['scene.model'] ?? 0;
-  for (const h of heads) {
-    t.heads++;
-    if (riders.some((r) => intersectionArea(h, r.helmet.headBox) / Math.max(1, boxArea(h)) >= 0.5)) t.covered++;
-  }
+  t.heads += heads.length;
+  t.covered += matchHeads(heads, riders).filter((r) => r !== null).length;
 }
 
 async function save(a: FrameAnalysis, name: string): Promise<void> {
@@ -206,7 +204,7 @@ async function main(): Promise<void> {
 
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
-  console.log('riders = persons assigned to a motorcycle; heads covered = labelled heads with a rider head box over >= 50% of them.');
+  console.log('riders = persons assigned to a motorcycle; heads covered = labelled heads matched to a rider head box, one to one (one box at least half inside the other), as npm run eval counts them.');
   if (outDir) console.log(`annotated frames in ${resolve(outDir)}`);
 }
 
