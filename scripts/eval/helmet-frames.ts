@@ -1,10 +1,10 @@
 // Helmet verdicts per labelled head on full frames, through the pipeline's own analyze():
 // scene → riders → the configured helmet model. Every labelled head counts: one no rider's head
 // box is matched to (matchHeads: one to one, one box at least half inside the other) is not
-// covered, and a bare head that is not covered is a missed no_helmet; each missed bare head is counted under why it was missed
-// (missReason). Two layouts: Pascal VOC (`<name>.xml` beside each image,
-// classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`, `labels/<split>/`,
-// class 0 helmet, 1 no_helmet).
+// covered, and a bare head that is not covered is a missed no_helmet; each missed bare head is
+// counted under why it was missed (missReason). Two layouts: Pascal VOC (`<name>.xml` beside
+// each image, classes "With Helmet" / "Without Helmet") and YOLO (`images/<split>/`,
+// `labels/<split>/`, class 0 helmet, 1 no_helmet).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';

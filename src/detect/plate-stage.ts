@@ -1,6 +1,7 @@
 // The plate stage of the pipeline: locate each wanted vehicle's plate, read it, check it against
 // the configured formats. Motorcycles first; other vehicle classes and the whole frame (for
-// close-ups) only when the config asks. A weak read is read again with a margin (plate-reread.ts).
+// close-ups) only when the config asks. A weak read is read again with a margin and, in a box
+// taller than a plate, in plate-shaped windows (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
 import { boxArea, expandBox, intersectionArea, iou, scaleBox } from '../shared/box.js';
