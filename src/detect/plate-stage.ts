@@ -62,6 +62,8 @@ export type VerdictObserver = (box: Box, read: PlateTextRead, verdict: PlateVerd
 interface KeptRead {
   read: PlateTextRead;
   first: PlateTextRead | null;
+  /** Where the plate is: the located box, or the window of it whose read was kept. */
+  box: Box;
 }
 
 export class PlateStage {
@@ -128,7 +130,8 @@ export class PlateStage {
     const reads = await this.readAll(image, located.map((l) => l.loc), sw);
     const out: { motorcycles: Array<PlateRead | null>; others: OtherPlate[] } = { motorcycles: motos.map(() => null), others: [] };
     located.forEach((l, i) => {
-      const plate = this.toPlate(kx === 1 && ky === 1 ? l.loc.box : scaleBox(l.loc.box, 1 / kx, 1 / ky), reads[i]!.read, reads[i]!.first);
+      const { box, read, first } = reads[i]!;
+      const plate = this.toPlate(kx === 1 && ky === 1 ? box : scaleBox(box, 1 / kx, 1 / ky), read, first);
       if (!plate) return;
       if (l.moto >= 0) out.motorcycles[l.moto] = plate;
       else out.others.push({ vehicle: l.vehicle, plate });
@@ -143,11 +146,12 @@ export class PlateStage {
   private async readAll(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<KeptRead[]> {
     const reads = await this.reader.read(image, plates, sw);
     this.stats.reads += reads.length;
-    const out: KeptRead[] = reads.map((read) => ({ read, first: null }));
+    const out: KeptRead[] = reads.map((read, i) => ({ read, first: null, box: plates[i]!.box }));
     const again = reads.flatMap((r, i) => {
       if (weakestSlot(r) >= WEAK_SLOT) return [];
       const margin = withMargin(plates[i]!, image.width, image.height);
-      return [...(margin ? [margin] : []), ...plateWindows(plates[i]!)].map((plate) => ({ i, plate }));
+      // A margin re-read's plate is still the located box; a window's is the window.
+      return [...(margin ? [{ i, plate: margin, box: plates[i]!.box }] : []), ...plateWindows(plates[i]!).map((w) => ({ i, plate: w, box: w.box }))];
     });
     if (again.length === 0) return out;
     this.stats.rereads += new Set(again.map((a) => a.i)).size;
@@ -158,7 +162,7 @@ export class PlateStage {
       const kept = preferRereads(first, second.filter((_, j) => again[j]!.i === i), fits);
       if (kept === first) continue;
       this.stats.rereadsKept++;
-      out[i] = { read: kept, first };
+      out[i] = { read: kept, first, box: again[second.indexOf(kept)]!.box };
     }
     return out;
   }
@@ -212,7 +216,7 @@ export class PlateStage {
   /** Reads given plate boxes (evaluation on ground-truth crops), formats applied. */
   async readBoxes(image: RgbImage, plates: readonly PlateLocation[], sw: Stopwatch): Promise<Array<{ read: PlateTextRead; plate: PlateRead | null }>> {
     const reads = await this.readAll(image, plates, sw);
-    return reads.map(({ read, first }, i) => ({ read, plate: this.toPlate(plates[i]!.box, read, first) }));
+    return reads.map(({ read, first, box }) => ({ read, plate: this.toPlate(box, read, first) }));
   }
 
   locateIn(image: RgbImage, region: Box, sw: Stopwatch): Promise<PlateLocation[]> {

@@ -175,6 +175,27 @@ describe('PlateStage', () => {
       expect(stage.stats).toMatchObject({ rereads: 1, rereadsKept: 0 });
     });
 
+    it('reads a tall box again in plate-shaped windows and gives the window whose read is kept as the plate (motor8: K5683 in a 300 × 300 box)', async () => {
+      const tall: PlateLocator = {
+        locate: () => Promise.resolve({ box: { x1: 166, y1: 156, x2: 466, y2: 463 }, rows: [{ x1: 166, y1: 156, x2: 466, y2: 463 }], score: 0.75 }),
+        locateIn: () => Promise.resolve([]),
+      };
+      const tops: number[][] = [];
+      // by the box's top: the whole box reads weakly, the window from y 184 surely, the others nothing
+      const byTop: PlateReader = {
+        read: (_image, plates) => {
+          tops.push(plates.map((p) => Math.round(p.box.y1)));
+          return Promise.resolve(plates.map((p) => (Math.round(p.box.y1) === 156 && Math.round(p.box.y2) === 463 ? weak('K5683', [0.13, 0.46]) : Math.round(p.box.y1) === 184 ? weak('H5683PK', [1, 1, 1, 1, 1, 0.97]) : weak('', []))));
+        },
+      };
+      const stage = new PlateStage(tall, byTop, idFormats(), [], 'never');
+      const out = await stage.run(img(640, 480), [m], [true], [m], new Stopwatch());
+      expect(tops).toEqual([[156], [138, 156, 184, 213, 241, 270, 298, 327]]); // the margin re-read (its box 6% higher), then seven windows
+      const b = out.motorcycles[0]!.box;
+      expect([out.motorcycles[0]!.text, ...[b.x1, b.y1, b.x2, b.y2].map(Math.round)]).toEqual(['H5683PK', 166, 184, 466, 321]);
+      expect(stage.stats).toMatchObject({ reads: 1, rereads: 1, rereadsKept: 1 });
+    });
+
     it('reads a sure read once', async () => {
       const widths: number[][] = [];
       const stage = new PlateStage(at(200, 550), byWidth({ 350: weak('H6832CV', [0.99]) }, widths), idFormats(), [], 'never');
