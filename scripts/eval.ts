@@ -4,9 +4,10 @@
 //                   [--no-compare] [--no-plates] [--baseline DIR]
 // --media (default ../shared/media) holds bikeshelmets/ (VOC frames), helmet-crops/ and
 // openalpr/; --frames (default ../shared/datasets/helmet-frames, when present) is a YOLO-layout
-// frame set whose --split is evaluated too. Each labelled frame set is scanned whole and in tiles
-// (as `detect` scans stills, like live regions): `helmet_frames.tiles` in the JSON. The configured chain (config.json) and, when its
-// model file is in the models directory, the provisional helmet chain are run side by side;
+// frame set whose --split is evaluated too. Each labelled frame set is scanned whole and in
+// tiles (as `detect` scans stills, like live regions): `helmet_frames.tiles` in the JSON. The
+// configured chain (config.json) and, when its model file is in the models directory, the
+// provisional helmet chain are run side by side;
 // --baseline names a recipe's output folder holding another helmet model of the configured kind
 // (its ONNX and labels.json, e.g. the previously shipped one) run as another chain with its own
 // thresholds.

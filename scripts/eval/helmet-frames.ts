@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { InThreadDetector } from '../../src/detect/detector.js';
 import { loadImageFrame } from '../../src/detect/image.js';
-import { boxArea, intersectionArea } from '../../src/shared/box.js';
+import { iou, smallerCover } from '../../src/shared/box.js';
 import { HeadRegionSchema } from '../../src/config/models.js';
 import { headRegion } from '../../src/detect/head-detector.js';
 import type { Box, Detection, FrameAnalysis, Rider } from '../../src/shared/types.js';
@@ -104,10 +104,6 @@ export const SAME_LABEL_COVER = 0.5;
 /** A rider's head box this much over a labelled head (of the smaller box) but not matched to it is off the head. */
 const NEAR_HEAD_COVER = 0.2;
 
-function smallerCover(a: Box, b: Box): number {
-  return intersectionArea(a, b) / Math.max(Math.min(boxArea(a), boxArea(b)), 1);
-}
-
 /**
  * The rider each labelled head is matched to, or null: one to one within a frame (a head box
  * answers for one head, a head is answered by one box), pairs that are the same head
@@ -119,9 +115,7 @@ export function matchHeads(heads: readonly Box[], riders: readonly Rider[]): (Ri
   heads.forEach((head, h) =>
     riders.forEach((rider, r) => {
       const box = rider.helmet.headBox;
-      if (smallerCover(head, box) < SAME_LABEL_COVER) return;
-      const inter = intersectionArea(head, box);
-      pairs.push({ h, r, iou: inter / (boxArea(head) + boxArea(box) - inter) });
+      if (smallerCover(head, box) >= SAME_LABEL_COVER) pairs.push({ h, r, iou: iou(head, box) });
     }),
   );
   pairs.sort((a, b) => b.iou - a.iou);

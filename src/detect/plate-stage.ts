@@ -4,7 +4,7 @@
 // taller than a plate, in plate-shaped windows (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
 import { resolveModelPath } from '../config/load.js';
-import { boxArea, expandBox, intersectionArea, iou, scaleBox } from '../shared/box.js';
+import { boxArea, expandBox, iou, scaleBox, smallerCover } from '../shared/box.js';
 import type { Box, Detection, OtherPlate, PlateRead, YuvPicture } from '../shared/types.js';
 import { PlateFormats, type PlateVerdict } from '../plate/check.js';
 import { CCT_V2_GLOBAL_REGIONS } from '../plate/regions.js';
@@ -26,7 +26,7 @@ const WHOLE_FRAME_PLATES = 3;
 
 /** Two plate boxes are one plate when they overlap by half (IoU) or the smaller lies mostly (0.8) inside the larger. */
 export function samePlate(a: Box, b: Box): boolean {
-  return iou(a, b) > 0.5 || intersectionArea(a, b) >= 0.8 * Math.min(boxArea(a), boxArea(b));
+  return iou(a, b) > 0.5 || smallerCover(a, b) >= 0.8;
 }
 
 /**
@@ -154,10 +154,11 @@ export class PlateStage {
       return [...(margin ? [{ i, plate: margin, box: plates[i]!.box }] : []), ...plateWindows(plates[i]!).map((w) => ({ i, plate: w, box: w.box }))];
     });
     if (again.length === 0) return out;
-    this.stats.rereads += new Set(again.map((a) => a.i)).size;
+    const weak = new Set(again.map((a) => a.i));
+    this.stats.rereads += weak.size;
     const second = await this.reader.read(image, again.map((a) => a.plate), sw);
     const fits = (r: PlateTextRead): boolean => this.formats.fits(r.chars, r.region);
-    for (const i of new Set(again.map((a) => a.i))) {
+    for (const i of weak) {
       const first = reads[i]!;
       const kept = preferRereads(first, second.filter((_, j) => again[j]!.i === i), fits);
       if (kept === first) continue;

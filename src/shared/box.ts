@@ -26,6 +26,11 @@ export function iou(a: Box, b: Box): number {
   return inter / (boxArea(a) + boxArea(b) - inter);
 }
 
+/** How much of the smaller of two pixel boxes lies inside the other (1: one holds the other). */
+export function smallerCover(a: Box, b: Box): number {
+  return intersectionArea(a, b) / Math.max(Math.min(boxArea(a), boxArea(b)), 1);
+}
+
 /** Keeps a box inside a `width` × `height` image (fractional coordinates kept). */
 export function clipBox(b: Box, width: number, height: number): Box {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iou, padBox, pixelBox } from '../../src/shared/box.js';
+import { iou, padBox, pixelBox, smallerCover } from '../../src/shared/box.js';
 import { fromState, toState } from '../../src/track/box.js';
 import { box } from './fixtures.js';
 
@@ -14,6 +14,18 @@ describe('iou', () => {
   ])('$name', ({ a, b, want }) => {
     expect(iou(a, b)).toBeCloseTo(want, 10);
     expect(iou(b, a)).toBeCloseTo(want, 10);
+  });
+});
+
+describe('smallerCover', () => {
+  it.each([
+    { name: 'one inside the other', a: box(0, 0, 20, 20), b: box(5, 5, 5, 5), want: 1 },
+    { name: 'half of the smaller over the larger', a: box(0, 0, 20, 20), b: box(15, 0, 10, 10), want: 0.5 },
+    { name: 'disjoint boxes', a: box(0, 0, 10, 10), b: box(20, 0, 10, 10), want: 0 },
+    { name: 'a sub-pixel box counts as 1 px²', a: box(0, 0, 10, 10), b: box(0, 0, 0.5, 0.5), want: 0.25 },
+  ])('$name', ({ a, b, want }) => {
+    expect(smallerCover(a, b)).toBeCloseTo(want, 10);
+    expect(smallerCover(b, a)).toBeCloseTo(want, 10);
   });
 });
 

@@ -92,7 +92,7 @@ def found_heads(model, images, regions, size, presence, nms_iou, flip=False):
 
 
 # A labelled head and a found head are the same head when one lies at least this much inside the
-# other (scripts/eval/helmet-frames.ts SAME_HEAD_COVER).
+# other (scripts/eval/helmet-frames.ts SAME_LABEL_COVER).
 SAME_LABEL_COVER = 0.5
 
 
