@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { PACKAGE_MODELS_DIR } from '../src/config/load.js';
+import { PACKAGE_MODELS_DIR } from '../src/config/model-files.js';
 import { median } from './run-stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, iters: { type: 'string', default: '100' }, baseline: { type: 'string' }, heads: { type: 'string' } } });

@@ -7,7 +7,7 @@
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveModelPath } from '../src/config/load.js';
+import { resolveModelPath } from '../src/config/model-files.js';
 import { readManifest, sha256File } from '../src/shared/model-manifest.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, verify: { type: 'boolean', default: false } } });

@@ -7,7 +7,8 @@ import { centralHosts, hostLabel, type CentralHost } from './central.js';
 import { CENTRAL_SCHEMA_VERSION, checkCentral, describeSchemaCheck } from '../flush/central-schema.js';
 import { readPassword } from './credentials.js';
 import type { CameraConfig, CentralConfig } from './schema.js';
-import { modelFiles, sourceKind, type LoadedConfig } from './load.js';
+import { sourceKind, type LoadedConfig } from './load.js';
+import { modelFiles } from './model-files.js';
 
 export interface ProbeResult {
   /** Config field the probe checks, e.g. `camera.source.url`. */

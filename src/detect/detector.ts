@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { modelFiles, resolveModelPath, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import { modelFiles, resolveModelPath } from '../config/model-files.js';
 import type { ModelsConfig } from '../config/schema.js';
 import { AgentError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

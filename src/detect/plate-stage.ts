@@ -3,7 +3,7 @@
 // close-ups) only when the config asks. A weak read is read again with a margin and, in a box
 // taller than a plate, in plate-shaped windows (plate-reread.ts).
 import type { LoadedConfig } from '../config/load.js';
-import { resolveModelPath } from '../config/load.js';
+import { resolveModelPath } from '../config/model-files.js';
 import { boxArea, expandBox, iou, scaleBox, smallerCover } from '../shared/box.js';
 import type { Box, Detection, OtherPlate, PlateRead, YuvPicture } from '../shared/types.js';
 import { PlateFormats, type PlateVerdict } from '../plate/check.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, resolveModelPath, sourceKind, validateConfig } from '../../src/config/load.js';
+import { ConfigError, loadConfig, sourceKind, validateConfig } from '../../src/config/load.js';
+import { resolveModelPath } from '../../src/config/model-files.js';
 import { centralHosts, centralWhere } from '../../src/config/central.js';
 import { exampleConfig, writeConfig, type RawConfig } from '../helpers/config.js';
 import { repoRoot } from '../helpers/env.js';

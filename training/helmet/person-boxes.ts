@@ -6,7 +6,8 @@
 // `npx tsx training/helmet/person-boxes.ts --data DIR --out FILE [--splits train,val] [--limit N]`
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, resolveModelPath } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import { resolveModelPath } from '../../src/config/model-files.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { ObjectDetector } from '../../src/detect/object-detector.js';
 import { headCrop, type HeadCropRule } from '../../src/detect/riders.js';
