@@ -81,6 +81,7 @@ export function metricsSnapshot(p: TelemetryParts): MetricsSnapshot {
     deadLetters: q.dead,
     held: p.hold.size,
     heldBytes: p.hold.heldBytes,
+    evidenceFramesHeld: vs.framesHeld,
     evidenceDamaged: fc.evidenceDamaged,
     cameraUp: cs.state === 'online',
     cameraRestarts: cs.restarts,

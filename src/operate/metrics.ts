@@ -30,6 +30,8 @@ export interface MetricsSnapshot {
   /** Violations waiting in memory because the queue cannot store them (disk full). */
   held: number;
   heldBytes: number;
+  /** Best frames the rules hold as evidence of open tracks' undecided violations. */
+  evidenceFramesHeld: number;
   /** Evidence images withheld from delivery: their bytes no longer matched their sha256. */
   evidenceDamaged: number;
   cameraUp: boolean;
@@ -138,6 +140,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   pulledGauge('roadside_dead_letters', 'Records in the dead-letter table.', (s) => s.deadLetters);
   pulledGauge('roadside_violations_not_stored', 'Violations held in memory now because the queue cannot store them (disk full); stored as soon as it can.', (s) => s.held);
   pulledGauge('roadside_violations_not_stored_bytes', 'Bytes (metadata + JPEGs) of the violations held in memory.', (s) => s.heldBytes);
+  pulledGauge('roadside_evidence_frames_held', "Frames held in memory now as the evidence of open tracks' undecided violations (one camera.detect-size RGB picture each, shared by the tracks it is best for).", (s) => s.evidenceFramesHeld);
   pulledCounter('roadside_violations_not_stored_total', 'Violations that could not be stored at once and had to wait in memory.', (s) => s.violations.held ?? 0);
   pulledCounter('roadside_violations_lost_total', 'Violations given up: more than queue.hold.max_records held, or still held at shutdown (each logged at ERROR with its metadata).', (s) => s.violations.lost ?? 0);
   pulledCounter('roadside_evidence_damaged_total', 'Evidence images withheld from delivery because their bytes no longer matched their sha256 (RSA_EVIDENCE_DAMAGED).', (s) => s.evidenceDamaged);

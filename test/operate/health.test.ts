@@ -32,6 +32,7 @@ const metricsSnapshot: MetricsSnapshot = {
   deadLetters: 1,
   held: 2,
   heldBytes: 120_000,
+  evidenceFramesHeld: 3,
   evidenceDamaged: 1,
   cameraUp: true,
   cameraRestarts: 2,
@@ -171,6 +172,7 @@ describe('health server', () => {
     expect(samples.get('roadside_violations_not_stored_total')).toBe(3);
     expect(samples.get('roadside_violations_lost_total')).toBe(1);
     expect(samples.get('roadside_evidence_damaged_total')).toBe(1);
+    expect(samples.get('roadside_evidence_frames_held')).toBe(3);
     expect(samples.get('roadside_camera_up')).toBe(1);
     expect(samples.get('roadside_central_node{node="db2.office:3306"}')).toBe(1);
     expect(samples.get('roadside_central_failovers_total')).toBe(1);

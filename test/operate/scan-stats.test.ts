@@ -65,7 +65,7 @@ describe('scan statistics', () => {
     });
     const snap: MetricsSnapshot = {
       framesReceived: 2, framesProcessed: 2, framesDropped: 0, violations: {}, flushAttempts: 0, flushErrors: {},
-      queueDepth: 0, queueOldestPendingAgeS: null, deadLetters: 0, cameraUp: true, cameraRestarts: 0, centralReachable: true, held: 0, heldBytes: 0, evidenceDamaged: 0,
+      queueDepth: 0, queueOldestPendingAgeS: null, deadLetters: 0, cameraUp: true, cameraRestarts: 0, centralReachable: true, held: 0, heldBytes: 0, evidenceFramesHeld: 0, evidenceDamaged: 0,
       scan: s.snapshot(),
     };
     const text = await createMetrics({ snapshot: () => snap, info: { camera: 'c', version: '0', provider: 'cpu' }, processMetrics: false }).text();
