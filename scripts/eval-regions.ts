@@ -41,20 +41,25 @@ interface Tally {
   frames: number;
   motorcycles: number;
   riders: number;
+  /** Rider entries: one per head judged (a person box with a pillion in it gives two). */
+  riderHeads: number;
   heads: number;
   covered: number;
   inferences: number;
   noInference: number;
   sceneMs: number;
 }
-const tally = (): Tally => ({ frames: 0, motorcycles: 0, riders: 0, heads: 0, covered: 0, inferences: 0, noInference: 0, sceneMs: 0 });
+const tally = (): Tally => ({ frames: 0, motorcycles: 0, riders: 0, riderHeads: 0, heads: 0, covered: 0, inferences: 0, noInference: 0, sceneMs: 0 });
+
+const boxKey = (b: Box): string => `${b.x1},${b.y1},${b.x2},${b.y2}`;
 
 /** Counts one analysis; `heads` are ground-truth head boxes (covered: matched to a rider's head box as the eval matches, matchHeads). */
 function count(t: Tally, a: FrameAnalysis, heads: readonly Box[] = []): void {
   t.frames++;
   t.motorcycles += a.motorcycles.length;
   const riders = a.motorcycles.flatMap((m) => m.riders);
-  t.riders += riders.length;
+  t.riderHeads += riders.length;
+  t.riders += new Set(riders.map((r) => boxKey(r.person.box))).size;
   const n = a.scan ? (a.scan.mode === 'none' ? 0 : a.scan.regions.length) : 1;
   t.inferences += n;
   if (n === 0) t.noInference++;
@@ -155,7 +160,7 @@ async function runClip(d: InThreadDetector, frames: readonly Frame[], label: str
   return t;
 }
 
-const rows: string[][] = [['set', 'mode', 'frames', 'motorcycles', 'riders', 'heads covered', 'inferences', 'no-inference frames', 'scene ms/frame']];
+const rows: string[][] = [['set', 'mode', 'frames', 'motorcycles', 'riders', 'rider heads', 'heads covered', 'inferences', 'no-inference frames', 'scene ms/frame']];
 function row(set: string, mode: string, t: Tally): void {
   rows.push([
     set,
@@ -163,6 +168,7 @@ function row(set: string, mode: string, t: Tally): void {
     String(t.frames),
     String(t.motorcycles),
     String(t.riders),
+    String(t.riderHeads),
     t.heads > 0 ? `${t.covered}/${t.heads}` : '-',
     String(t.inferences),
     String(t.noInference),
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
 
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
-  console.log('riders = persons assigned to a motorcycle; heads covered = labelled heads matched to a rider head box, one to one (one box at least half inside the other), as npm run eval counts them.');
+  console.log('riders = person boxes taken as riders of a motorcycle; rider heads = rider entries, one per head judged in those boxes (a pillion in the driver\'s box is a second); heads covered = labelled heads matched to a rider head box, one to one (one box at least half inside the other), as npm run eval counts them.');
   if (outDir) console.log(`annotated frames in ${resolve(outDir)}`);
 }
 
