@@ -126,11 +126,12 @@ export function cpuSeconds(pid: number): number | null {
 }
 
 /** VmRSS and VmHWM (peak) in MB; null when the process is gone. */
-export function memoryMb(pid: number): { rss: number; hwm: number } | null {
+/** VmRSS and its peak, and the file-backed part of VmRSS (code of node and the native libraries, mapped models: pages the agents of one box share). */
+export function memoryMb(pid: number): { rss: number; hwm: number; file: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, file: kb('RssFile') / 1024 };
   } catch {
     return null;
   }

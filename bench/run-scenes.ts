@@ -56,6 +56,8 @@ export interface SceneCost {
   /** Peak of the agent's VmRSS sampled once a second, MB, and the median of those samples. */
   agentRss: number;
   agentRssMedian: number;
+  /** Median of the file-backed part of those samples (shared by the agents of one box). */
+  agentRssFileMedian: number;
   motorcycles: number;
   riders: number;
   frames: number;
@@ -102,12 +104,15 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
     if (!ff) throw new Error('no ffmpeg child of the agent');
     const m0 = await scrapeMetrics(port);
     const window = 10;
-    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, agentRssMedian: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0, plateSearches: 0, plateSkipped: 0 };
+    const out: SceneCost = { cores: [], agentCores: [], ffmpegCores: [], agentRss: 0, agentRssMedian: 0, agentRssFileMedian: 0, motorcycles: 0, riders: 0, frames: 0, withoutInference: 0, sceneRuns: 0, queued: 0, plateSearches: 0, plateSkipped: 0 };
     let prev = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
     const rss: number[] = [];
+    const file: number[] = [];
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
-      rss.push(memoryMb(agent.pid)?.rss ?? 0);
+      const mem = memoryMb(agent.pid);
+      rss.push(mem?.rss ?? 0);
+      file.push(mem?.file ?? 0);
       if ((i + 1) % window === 0) {
         const now = { t: performance.now(), a: cpuSeconds(agent.pid)!, f: cpuSeconds(ff.pid)! };
         const dt = (now.t - prev.t) / 1000;
@@ -119,6 +124,7 @@ async function sceneCost(dir: string, db: string, { name, file, regions, recordi
     }
     out.agentRss = Math.max(...rss);
     out.agentRssMedian = median(rss);
+    out.agentRssFileMedian = median(file);
     const m1 = await scrapeMetrics(port);
     const d = (k: string): number => (m1[k] ?? NaN) - (m0[k] ?? NaN);
     out.motorcycles = d('roadside_motorcycles_seen_total');
@@ -207,6 +213,6 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
   const idleRss = Math.max(...runs.filter((run) => !run.recording).map((run) => results[run.name]!.agentRss));
   o.goal('agent RSS (max over the scene runs that record nothing)', `${fmt(idleRss, 0)} MB`, '< 200 MB', idleRss < 200);
   const rec = results['busy-recording']!;
-  o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB peak, ${fmt(rec.agentRssMedian, 0)} median of 1-s samples (${fmt(rec.queued, 0)} violations queued)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
+  o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB peak, ${fmt(rec.agentRssMedian, 0)} median of 1-s samples (${fmt(rec.queued, 0)} violations queued; of the median ${fmt(rec.agentRssFileMedian, 0)} MB file-backed: node's and the libraries' code, shared by a box's agents)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
   return results;
 }
