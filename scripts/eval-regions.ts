@@ -15,7 +15,7 @@ import { loadImageFrame } from '../src/detect/image.js';
 import type { ScanMode } from '../src/detect/scene-scan.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { Box, Frame, FrameAnalysis } from '../src/shared/types.js';
-import { matchHeads } from './eval/helmet-frames.js';
+import { matchHeads, ridingPersons } from './eval/helmet-frames.js';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -51,15 +51,13 @@ interface Tally {
 }
 const tally = (): Tally => ({ frames: 0, motorcycles: 0, riders: 0, riderHeads: 0, heads: 0, covered: 0, inferences: 0, noInference: 0, sceneMs: 0 });
 
-const boxKey = (b: Box): string => `${b.x1},${b.y1},${b.x2},${b.y2}`;
-
 /** Counts one analysis; `heads` are ground-truth head boxes (covered: matched to a rider's head box as the eval matches, matchHeads). */
 function count(t: Tally, a: FrameAnalysis, heads: readonly Box[] = []): void {
   t.frames++;
   t.motorcycles += a.motorcycles.length;
   const riders = a.motorcycles.flatMap((m) => m.riders);
   t.riderHeads += riders.length;
-  t.riders += new Set(riders.map((r) => boxKey(r.person.box))).size;
+  t.riders += ridingPersons(riders);
   const n = a.scan ? (a.scan.mode === 'none' ? 0 : a.scan.regions.length) : 1;
   t.inferences += n;
   if (n === 0) t.noInference++;

@@ -55,7 +55,7 @@ function frameRows(t: Table, title: string, mode: string, r: HelmetFramesResult)
     const tp = r.no_helmet.tp - r.pedestrian_no_helmet;
     t.row('', "no_helmet per rider's bare head", `tp ${tp} of ${riders} (${r.pedestrian_bare_heads} bare heads of people on foot left out, ${r.pedestrian_no_helmet} of them judged no_helmet)`, `R ${fmt(tp / Math.max(riders, 1))}`);
   }
-  t.row('', 'found', `${r.persons} persons, ${r.riders} riders, ${r.frames_without_vehicle} frames without a vehicle`, '');
+  t.row('', 'found', `${r.persons} persons, ${r.riders} of them riders (${r.rider_heads} heads judged), ${r.frames_without_vehicle} frames without a vehicle`, '');
 }
 
 function cropRows(t: Table, name: string, c: HelmetCropsResult): void {

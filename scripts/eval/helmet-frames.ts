@@ -39,10 +39,16 @@ export interface HelmetFramesResult {
   /** Bare heads of people on foot (pedestrian-heads.ts), the rest are riders'; and those of them judged no_helmet (in no_helmet.tp). */
   pedestrian_bare_heads: number;
   pedestrian_no_helmet: number;
-  /** Frames with no motorcycle (or fallback vehicle) found; persons and riders found. */
+  /** Frames with no motorcycle (or fallback vehicle) found; persons found; person boxes taken as riders (ridingPersons); rider entries (one per head judged). */
   frames_without_vehicle: number;
   persons: number;
   riders: number;
+  rider_heads: number;
+}
+
+/** Person boxes among a frame's rider entries: a box with a pillion's head in it gives two entries, one rider box. */
+export function ridingPersons(riders: readonly Rider[]): number {
+  return new Set(riders.map(({ person: { box: b } }) => `${b.x1},${b.y1},${b.x2},${b.y2}`)).size;
 }
 
 /** Parses VOC objects; broken boxes (outside the image) are reported through `bad` and skipped. */
@@ -162,7 +168,7 @@ export function missReason(head: Box, hit: Rider | null, riders: readonly Rider[
 /** `seen` gets every analysis (e.g. for its step timings). */
 export async function evalHelmetFrames(d: InThreadDetector, frames: readonly LabelledFrame[], seen?: (a: FrameAnalysis) => void): Promise<HelmetFramesResult> {
   const missed = Object.fromEntries(MISS_REASONS.map((k) => [k, 0])) as Record<MissReason, number>;
-  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, missed, pedestrian_bare_heads: 0, pedestrian_no_helmet: 0, frames_without_vehicle: 0, persons: 0, riders: 0 };
+  const r: HelmetFramesResult = { frames: 0, heads: 0, bare_heads: 0, covered: 0, right: 0, no_helmet: { tp: 0, fp: 0, fn: 0 }, missed, pedestrian_bare_heads: 0, pedestrian_no_helmet: 0, frames_without_vehicle: 0, persons: 0, riders: 0, rider_heads: 0 };
   for (const lf of frames) {
     const f = await loadImageFrame(lf.file);
     const a = await d.analyze(f);
@@ -171,7 +177,8 @@ export async function evalHelmetFrames(d: InThreadDetector, frames: readonly Lab
     r.frames++;
     const persons = a.detections.filter((x) => x.role === 'person');
     r.persons += persons.length;
-    r.riders += riders.length;
+    r.riders += ridingPersons(riders);
+    r.rider_heads += riders.length;
     if (a.motorcycles.length === 0) r.frames_without_vehicle++;
     const heads = lf.heads(f.width, f.height);
     const matched = matchHeads(heads.map((g) => g.box), riders);

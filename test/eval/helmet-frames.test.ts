@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchHeads, missReason, yoloFrames } from '../../scripts/eval/helmet-frames.js';
+import { matchHeads, missReason, ridingPersons, yoloFrames } from '../../scripts/eval/helmet-frames.js';
 import { isPedestrianHead, PEDESTRIAN_HEADS, SAME_HEAD_IOU } from '../../scripts/eval/pedestrian-heads.js';
 import { loadImageFrame } from '../../src/detect/image.js';
 import { iou } from '../../src/shared/box.js';
@@ -45,6 +45,17 @@ describe('matchHeads: labelled heads to rider head boxes, one to one', () => {
   ])('$what', ({ heads, boxes, want }) => {
     const riders = boxes.map((b) => rider(body, b, 'helmet'));
     expect(matchHeads(heads, riders)).toEqual(want.map((i) => (i === null ? null : riders[i])));
+  });
+});
+
+describe('ridingPersons: person boxes among rider entries', () => {
+  it.each([
+    { what: 'none', riders: [], want: 0 },
+    { what: 'a driver', riders: [rider(body, label, 'helmet')], want: 1 },
+    { what: 'a pillion found in the driver\'s box (one box, two heads)', riders: [rider(body, label, 'helmet'), rider({ ...body }, { x1: 115, y1: 50, x2: 130, y2: 65 }, 'no_helmet')], want: 1 },
+    { what: 'two riders in their own boxes', riders: [rider(body, label, 'helmet'), rider(elsewhere, { x1: 410, y1: 40, x2: 430, y2: 60 }, 'no_helmet')], want: 2 },
+  ])('$what: $want', ({ riders, want }) => {
+    expect(ridingPersons(riders)).toBe(want);
   });
 });
 
