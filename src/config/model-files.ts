@@ -1,6 +1,6 @@
 // Where the model files a config names live, apart from the config's schema so that the
-// detector (in its worker thread) resolves them without loading zod: the schemas cost a worker
-// isolate ~11-18 MB of resident memory.
+// detector (in its worker thread) resolves them without loading zod: a worker importing the
+// detector took 35.0 MB of resident memory with the schemas, 24.7 MB without.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';

@@ -1,7 +1,8 @@
 // The detector's worker thread loads its own copy of every module it imports. The config
-// schemas (zod) cost a worker isolate 11-18 MB of resident memory, so the worker's module graph
-// must not reach them: it gets the parsed config from the main thread. Walked from the sources
-// with TypeScript's parser: `import type` is erased at build, everything else is loaded.
+// schemas (zod) cost a worker importing the detector 10 MB of resident memory (35.0 → 24.7),
+// so the worker's module graph must not reach them: it gets the parsed config from the main
+// thread. Walked from the sources with TypeScript's parser: `import type` is erased at build,
+// everything else is loaded.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
