@@ -3,13 +3,15 @@
 // each with the scene detector on the whole frame and on motion-gated regions, side by side (and
 // the quiet scene from a 720p sub-stream, regions only: what a camera's second stream saves):
 // CPU cores of agent + ffmpeg, agent RSS, and motorcycles/riders found (from /metrics); and what
-// ffmpeg alone costs on the quiet scene (its H.264 decode is the floor under the quiet-scene goal).
+// ffmpeg alone costs on the quiet scene (its H.264 decode is the floor under the quiet-scene goal);
+// and two agents recording side by side, the memory each costs the box (PSS, bench/run-pair.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { CLIP, ROOT, scrapeMetrics, startAgent, writeConfig } from './run-agent.js';
 import { cpuSeconds, descendants, memoryMb, reapedChildrenCpuSeconds, sleep } from './run-procs.js';
+import { pairMemory } from './run-pair.js';
 import { decodeAlone } from './run-stages.js';
 import { fmt, freePort, median, spread, table } from './run-stats.js';
 
@@ -195,6 +197,9 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
   o.log(`   busy-recording = busy-regions at the shipped helmet threshold, so the clip's bare-headed riders are recorded (evidence JPEGs, plates, queue); the other runs judge at ${SILENT_THRESHOLD} and record nothing; violations = queued in the window`);
   o.log('   busy-recording-plates-every-frame = busy-recording with plates.per_track off (every suspect motorcycle searched on every frame)');
   o.log('');
+  const pair = await pairMemory(o.dir, o.db, o.seconds, o.env);
+  const [p1, p2] = pair.agents;
+  o.log(`   two agents recording the busy clip side by side (two cameras on one box), medians of 1-s samples: RSS ${fmt(p1!.rss, 0)} and ${fmt(p2!.rss, 0)} MB, PSS ${fmt(p1!.pss, 0)} and ${fmt(p2!.pss, 0)} MB, anonymous ${fmt(p1!.anonymous, 0)} and ${fmt(p2!.anonymous, 0)} MB`);
   const floor = await quietFloor(quiet);
   o.log(`   ffmpeg alone on the quiet scene, unpaced, in cores at 5 fps: H.264 decode only ${fmt(floor.decode, 3)}; capture's own ffmpeg (fps, scale, rgb24 to a pipe) ${fmt(floor.capture, 3)}`);
   o.log('');
@@ -214,5 +219,6 @@ export async function sceneCosts(o: ScenesOptions): Promise<Record<string, Scene
   o.goal('agent RSS (max over the scene runs that record nothing)', `${fmt(idleRss, 0)} MB`, '< 200 MB', idleRss < 200);
   const rec = results['busy-recording']!;
   o.goal('agent RSS while recording violations (busy clip)', `${fmt(rec.agentRss, 0)} MB peak, ${fmt(rec.agentRssMedian, 0)} median of 1-s samples (${fmt(rec.queued, 0)} violations queued; of the median ${fmt(rec.agentRssFileMedian, 0)} MB file-backed: node's and the libraries' code, shared by a box's agents)`, '< 200 MB', rec.agentRss < 200 && rec.queued > 0);
+  o.goal('agent PSS, two agents recording side by side (what the box pays per camera)', `${fmt(p1!.pss, 0)} and ${fmt(p2!.pss, 0)} MB median (RSS ${fmt(p1!.rss, 0)} and ${fmt(p2!.rss, 0)})`, '(context)', null);
   return results;
 }

@@ -15,8 +15,9 @@
 // 5. frame → MySQL latency (violations.received_at − last_seen_at);
 // 6. backlog drain rates (bench/drain.ts as a child, when it exists);
 // 7. a quiet scene (from a 1080p stream and from a 720p sub-stream) and the busy clip in real time,
-//    whole frame vs motion-gated regions, and ffmpeg alone on the quiet scene (its floor)
-//    (bench/run-scenes.ts; alone: `npm run bench -- --only scenes`).
+//    whole frame vs motion-gated regions, ffmpeg alone on the quiet scene (its floor), and two
+//    agents recording side by side, the memory (PSS) each costs the box (bench/run-scenes.ts,
+//    bench/run-pair.ts; alone: `npm run bench -- --only scenes`).
 // Medians of --reps repetitions with [min–max]; ratios are taken within each repetition.
 // Each section is its own module: 1-3 bench/run-throughput.ts, 4 bench/run-camera.ts,
 // 5 bench/run-latency.ts, 6 bench/run-drain.ts, 7 bench/run-scenes.ts; this file reads the
