@@ -16,17 +16,12 @@ import type * as DetectorModule from '../src/detect/detector.js';
 import type * as WorkerModule from '../src/detect/worker-detector.js';
 import type * as LoggerModule from '../src/shared/logger.js';
 import type { Frame } from '../src/shared/types.js';
+import { smapsMb } from './run-procs.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: { child: { type: 'string' }, steps: { type: 'string' }, frames: { type: 'string', default: '40' }, env: { type: 'string', multiple: true, default: [] } },
 });
-
-function rollup(): { rss: number; anon: number; file: number } {
-  const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
-  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return { rss: kb('Rss') / 1024, anon: kb('Anonymous') / 1024, file: (kb('Rss') - kb('Anonymous')) / 1024 };
-}
 
 async function child(step: string): Promise<void> {
   const frames = Number(values.frames);
@@ -66,9 +61,9 @@ async function child(step: string): Promise<void> {
   }
   await new Promise((r) => setTimeout(r, 500));
   const m = process.memoryUsage();
-  const r = rollup();
+  const r = smapsMb('self')!;
   // The probe's own decoded frames are not the agent's: taken out of anon and RSS.
-  console.log(JSON.stringify({ step, rss: r.rss - held, anon: r.anon - held, file: r.file, cpuMsPerFrame, heap: m.heapTotal / 2 ** 20, external: m.external / 2 ** 20, arrayBuffers: m.arrayBuffers / 2 ** 20 }));
+  console.log(JSON.stringify({ step, rss: r.rss - held, anon: r.anonymous - held, file: r.file, cpuMsPerFrame, heap: m.heapTotal / 2 ** 20, external: m.external / 2 ** 20, arrayBuffers: m.arrayBuffers / 2 ** 20 }));
   await detector?.close();
 }
 

@@ -3,24 +3,13 @@
 // also the code pages (node, ONNX Runtime, libvips) that the agents of a box share; PSS divides
 // each shared page among the processes that map it, so two agents' PSS add up to what the box
 // pays for them.
-import { readFileSync } from 'node:fs';
 import { CLIP, startAgent, writeConfig, type AgentRun } from './run-agent.js';
-import { sleep } from './run-procs.js';
+import { sleep, smapsMb } from './run-procs.js';
 import { freePort, median } from './run-stats.js';
 
 export interface PairMemory {
   /** Per agent: medians of 1-s samples, MB. */
   agents: Array<{ rss: number; pss: number; anonymous: number }>;
-}
-
-function rollup(pid: number): { rss: number; pss: number; anonymous: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-    return { rss: kb('Rss'), pss: kb('Pss'), anonymous: kb('Anonymous') };
-  } catch {
-    return null;
-  }
 }
 
 /** Both agents record at the shipped helmet threshold (as busy-recording) for `seconds` once both are online. */
@@ -42,7 +31,7 @@ export async function pairMemory(dir: string, db: string, seconds: number, env: 
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
       agents.forEach((a, k) => {
-        const m = rollup(a.pid);
+        const m = smapsMb(a.pid);
         if (!m) return;
         samples[k]!.rss.push(m.rss);
         samples[k]!.pss.push(m.pss);

@@ -125,13 +125,32 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** VmRSS and VmHWM (peak) in MB; null when the process is gone. */
-/** VmRSS and its peak, and the file-backed part of VmRSS (code of node and the native libraries, mapped models: pages the agents of one box share). */
+/**
+ * VmRSS, VmHWM (its peak) and RssFile (the file-backed part: node's and the native libraries'
+ * code, mapped models, pages the agents of one box share) in MB; null when the process is gone.
+ */
 export function memoryMb(pid: number): { rss: number; hwm: number; file: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, file: kb('RssFile') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A process's resident memory from /proc/PID/smaps_rollup in MB: all of it, its proportional
+ * share (PSS: each shared page divided among the processes that map it), the anonymous part
+ * (heaps, buffers, arenas) and the file-backed rest (code, mapped files); null when it is gone.
+ */
+export function smapsMb(pid: number | 'self'): { rss: number; pss: number; anonymous: number; file: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    const rss = kb('Rss') / 1024;
+    const anonymous = kb('Anonymous') / 1024;
+    return { rss, pss: kb('Pss') / 1024, anonymous, file: rss - anonymous };
   } catch {
     return null;
   }
