@@ -8,7 +8,6 @@
 // thread; + 40 frames of the demo clip through the whole pipeline; the same in a worker thread
 // (as the agent runs it). Each step's child runs with the systemd unit's environment plus --env.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as LoadModule from '../src/config/load.js';
@@ -16,6 +15,7 @@ import type * as DetectorModule from '../src/detect/detector.js';
 import type * as WorkerModule from '../src/detect/worker-detector.js';
 import type * as LoggerModule from '../src/shared/logger.js';
 import type { Frame } from '../src/shared/types.js';
+import { unitEnvironment } from './run-agent.js';
 import { smapsMb } from './run-procs.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -65,13 +65,6 @@ async function child(step: string): Promise<void> {
   // The probe's own decoded frames are not the agent's: taken out of anon and RSS.
   console.log(JSON.stringify({ step, rss: r.rss - held, anon: r.anonymous - held, file: r.file, cpuMsPerFrame, heap: m.heapTotal / 2 ** 20, external: m.external / 2 ** 20, arrayBuffers: m.arrayBuffers / 2 ** 20 }));
   await detector?.close();
-}
-
-function unitEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  const unit = readFileSync(join(ROOT, 'systemd/roadside-agent@.service'), 'utf8');
-  for (const m of unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
-  return env;
 }
 
 function main(): void {
