@@ -65,8 +65,8 @@ function classifierRelease(l: LoadedConfig): void {
     crop: labels.crop,
     wide_box_edges: 1.5,
   };
-  // Its release took weak persons from 0.2 (chosen on val for it); 0.15 is the head detector's.
-  l.config.models.riders = { ...l.config.models.riders, person_score_threshold: 0.2 };
+  // Its release's rider association (chosen on val for it); config.json's is the head detector's.
+  l.config.models.riders = { ...l.config.models.riders, vehicle_score_threshold: 0.15, person_score_threshold: 0.2 };
 }
 
 /**
