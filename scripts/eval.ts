@@ -145,21 +145,21 @@ async function main(): Promise<void> {
   const baselineDir = arg('--baseline');
   const baseConfig = baselineDir ? config(baseline(resolve(baselineDir))) : null;
   const base = baseConfig ? await createDetector(baseConfig, silentLogger()) : null;
-  const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, models: shipped.modelIds };
+  const report: Record<string, unknown> = { media: mediaDir, frames: existsSync(framesDir) ? `${framesDir} (${split})` : null, config: configFile, models: shipped.modelIds, riders: loaded.config.models.riders };
   try {
     Object.assign(report, await helmetChain('shipped', shipped, loaded, timeSteps));
     report.ms_per_frame = { frames: steps.frames, ...stepReport() };
     await riderRows(shipped, 'shipped');
     if (classifier && classifierConfig) {
-      report.classifier = { models: classifier.modelIds, ...(await helmetChain('classifier', classifier, classifierConfig)) };
+      report.classifier = { models: classifier.modelIds, riders: classifierConfig.config.models.riders, ...(await helmetChain('classifier', classifier, classifierConfig)) };
       await riderRows(classifier, 'classifier');
     }
     if (base && baseConfig) {
-      report.baseline = { models: base.modelIds, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, baseConfig)) };
+      report.baseline = { models: base.modelIds, riders: baseConfig.config.models.riders, dir: resolve(baselineDir!), ...(await helmetChain('baseline', base, baseConfig)) };
       await riderRows(base, 'baseline');
     }
     if (old && oldConfig) {
-      report.provisional = { models: old.modelIds, ...(await helmetChain('provisional', old, oldConfig)) };
+      report.provisional = { models: old.modelIds, riders: oldConfig.config.models.riders, ...(await helmetChain('provisional', old, oldConfig)) };
       await riderRows(old, 'provisional');
     } else t.note('the provisional helmet classifier (helmet/helmet_cls.onnx) is not in the models directory: no comparison');
     if (!flag('--no-plates')) {
