@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HelmetFramesResult } from '../../scripts/eval/helmet-frames.js';
 import { datasetsDir, hasMedia, hasModels, mediaDir, modelsDir, repoRoot, skipNotice } from '../helpers/env.js';
 
 const frames = join(datasetsDir, 'helmet-frames');
@@ -17,25 +18,11 @@ const VAL = ['kaggle_BikesHelmets540', 'khadatkar_1-14-_jpg'];
 const present = hasModels && hasMedia && VAL.every((n) => existsSync(join(frames, 'images/val', `${n}.jpg`)));
 const skip = skipNotice('eval JSON test (real models, media and helmet-frames)', present, `${modelsDir}, ${mediaDir} and ${frames}`);
 
-interface Counts {
-  tp: number;
-  fp: number;
-  fn: number;
-}
-interface FrameSet {
-  frames: number;
-  heads: number;
-  bare_heads: number;
-  covered: number;
-  right: number;
-  no_helmet: Counts;
-  missed: Record<string, number>;
-}
 interface Report {
   config: string;
   riders: { vehicle_score_threshold: number; person_score_threshold: number | null };
-  helmet_frames: FrameSet;
-  helmet_frames_val: FrameSet & { tiles: FrameSet };
+  helmet_frames: HelmetFramesResult;
+  helmet_frames_val: HelmetFramesResult & { tiles: HelmetFramesResult };
 }
 
 function runEval(args: string[]): Promise<{ code: number | null; stderr: string }> {
