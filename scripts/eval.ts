@@ -20,7 +20,7 @@ import { loadImageFrame } from '../src/detect/image.js';
 import { splitTimings } from '../src/detect/timings.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { FrameAnalysis } from '../src/shared/types.js';
-import { helmetChain as evalChain, type HelmetChainSets } from './eval/helmet-chain.js';
+import { CLASSIFIER_RIDER_THRESHOLDS, helmetChain as evalChain, type HelmetChainSets } from './eval/helmet-chain.js';
 import { evalPlates, type PlateEvalResult } from './eval-plates.js';
 import { pct, Table } from './eval/table.js';
 
@@ -65,8 +65,7 @@ function classifierRelease(l: LoadedConfig): void {
     crop: labels.crop,
     wide_box_edges: 1.5,
   };
-  // Its release's rider association (chosen on val for it); config.json's is the head detector's.
-  l.config.models.riders = { ...l.config.models.riders, vehicle_score_threshold: 0.15, person_score_threshold: 0.2 };
+  l.config.models.riders = { ...l.config.models.riders, ...CLASSIFIER_RIDER_THRESHOLDS };
 }
 
 /**

@@ -13,6 +13,12 @@ import { evalHelmetFrames, MISS_REASONS, vocFrames, yoloFrames, type HelmetFrame
 import { evalHelmetedScenes, type HelmetedScenesResult } from './helmeted-scenes.js';
 import { fmt, pct, precision, recall, type Table } from './table.js';
 
+/**
+ * The rider association (config models.riders thresholds) the classifier shipped with, chosen on
+ * val for it; config.json's is chosen for the head detector.
+ */
+export const CLASSIFIER_RIDER_THRESHOLDS = { vehicle_score_threshold: 0.15, person_score_threshold: 0.2 } as const;
+
 export interface HelmetChainSets {
   mediaDir: string;
   /** A YOLO-layout frame set and the split of it to evaluate (skipped when absent). */

@@ -1,4 +1,5 @@
-// Runs the real CLI (bin/roadside-agent.js over dist/, built by `npm test`'s pretest step).
+// Runs the real CLI (bin/roadside-agent.js over dist/, built by `npm test`'s pretest step), or
+// another program (runProcess), collecting its output.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './env.js';
@@ -13,8 +14,14 @@ export interface CliResult {
 export const cliPath = join(repoRoot, 'bin/roadside-agent.js');
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [cliPath, ...args], options);
+}
+
+/** Runs `file` with `args` (the environment added to this process's), killed after timeoutMs (default 60 s). */
+export function runProcess(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

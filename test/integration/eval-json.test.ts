@@ -5,12 +5,13 @@
 // the motorcycle), and the turbaned rider at the left edge of khadatkar_1-14, whose two-wheeler is
 // out of the picture (a weak two-wheeler box carries him). With the association before, both
 // are missed, for those reasons. Skipped, loudly, without the models and data.
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLASSIFIER_RIDER_THRESHOLDS } from '../../scripts/eval/helmet-chain.js';
 import type { HelmetFramesResult } from '../../scripts/eval/helmet-frames.js';
+import { runProcess } from '../helpers/cli.js';
 import { datasetsDir, hasMedia, hasModels, mediaDir, modelsDir, repoRoot, skipNotice } from '../helpers/env.js';
 
 const frames = join(datasetsDir, 'helmet-frames');
@@ -23,24 +24,6 @@ interface Report {
   riders: { vehicle_score_threshold: number; person_score_threshold: number | null };
   helmet_frames: HelmetFramesResult;
   helmet_frames_val: HelmetFramesResult & { tiles: HelmetFramesResult };
-}
-
-function runEval(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/eval.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ROADSIDE_MODELS_DIR: modelsDir },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stderr });
-    });
-  });
 }
 
 describe.skipIf(skip)('npm run eval --json on a tiny media folder', () => {
@@ -58,12 +41,12 @@ describe.skipIf(skip)('npm run eval --json on a tiny media folder', () => {
     }
     const c = JSON.parse(readFileSync(resolve(repoRoot, 'config.json'), 'utf8')) as Record<string, unknown> & { models: { riders: Record<string, unknown> } };
     delete c.$schema;
-    c.models.riders = { ...c.models.riders, vehicle_score_threshold: 0.15, person_score_threshold: 0.2 };
+    c.models.riders = { ...c.models.riders, ...CLASSIFIER_RIDER_THRESHOLDS };
     writeFileSync(join(dir, 'before.json'), JSON.stringify(c));
     const common = ['--media', join(dir, 'media'), '--frames', join(dir, 'frames'), '--split', 'val', '--no-compare', '--no-plates'];
     for (const [name, extra] of [['shipped', []], ['before', ['--config', join(dir, 'before.json')]]] as const) {
       const out = join(dir, `${name}-report.json`);
-      const run = await runEval([...common, ...extra, '--json', out]);
+      const run = await runProcess(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/eval.ts', ...common, ...extra, '--json', out], { cwd: repoRoot, env: { ROADSIDE_MODELS_DIR: modelsDir }, timeoutMs: 150_000 });
       expect(run.code, run.stderr).toBe(0);
       reports[name] = JSON.parse(readFileSync(out, 'utf8')) as Report;
     }
